@@ -1,0 +1,7 @@
+export { MessageType, messageTypeName } from './messageType.ts'
+export type { DurableClocks } from './durable.ts'
+export { writeDurable, readDurable, encodeDurable, isCoveredBy, mergeClocks } from './durable.ts'
+export type { ConflictsNotice } from './conflicts.ts'
+export { writeConflictsNotice, readConflictsNotice } from './conflicts.ts'
+export { CloseCode, isAuthClose } from './closeCodes.ts'
+export { UrlParam } from './params.ts'

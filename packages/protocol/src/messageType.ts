@@ -1,0 +1,22 @@
+/**
+ * The first varuint of every WebSocket message names its type.
+ * 0–3 are y-websocket's own (stock clients understand only these);
+ * Rota's extensions start at 100 and are sent only to clients that opt in.
+ */
+export const MessageType = {
+  Sync: 0,
+  Awareness: 1,
+  Auth: 2,
+  QueryAwareness: 3,
+  /** Rota: clocks the server holds durably (see durable.ts). */
+  RotaDurable: 100,
+  /** Rota: the document's semantic conflicts changed (payload: JSON summary). */
+  RotaConflicts: 101,
+} as const
+
+export type MessageType = (typeof MessageType)[keyof typeof MessageType]
+
+export const messageTypeName = (type: number): string => {
+  for (const [name, value] of Object.entries(MessageType)) if (value === type) return name
+  return 'Unknown'
+}
