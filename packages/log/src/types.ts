@@ -16,13 +16,21 @@ export interface EntryMeta {
   origin: Origin
   /** The Yjs client ids whose structs the update carries. */
   clientIds: number[]
-  /** Server time the update was received, ms since the epoch. */
+  /**
+   * Server time the update was received, ms since the epoch. The log keeps it non-decreasing per
+   * document (a smaller value is stored as the previous entry's), so lookups by time are well defined.
+   */
   receivedAt: number
   /** When the client says it made the edit (offline sessions), ms since the epoch; defaults to receivedAt. */
   clientTime?: number
   /** Free-form, small, JSON-serialisable details (e.g. the resolver's conflict id and option). */
   details?: Record<string, unknown>
 }
+
+/** The role value used for entries written by Rota itself (resolver, restore, import). */
+export const SYSTEM_ROLE = 'system'
+
+export const ORIGINS: readonly Origin[] = ['ws', 'rest', 'resolver', 'restore', 'import']
 
 export interface LogEntry {
   doc: string
@@ -50,9 +58,16 @@ export type VersionRef = { seq: number } | { time: number }
 
 export interface DocSummary {
   doc: string
+  /** The highest sequence number written (after a truncation: the last entry kept). */
   headSeq: number
   /** receivedAt of the head entry, ms since the epoch. */
   lastChange: number
+  /**
+   * The oldest sequence number still held. 1 unless retention folded older entries into a base
+   * state, or the document was removed and written again (sequence numbers continue). The state at
+   * `historyStartsAt - 1` is the base; anything before it raises ROTA_LOG_HISTORY_GONE.
+   */
+  historyStartsAt: number
 }
 
 export interface VerifyReport {
@@ -60,6 +75,18 @@ export interface VerifyReport {
   entries: number
   /** Entries whose checksum or encoding does not match, oldest first. */
   damaged: Array<{ seq: number; reason: string }>
+  /** Derived checkpoints that fail their checksum (harmless: loads fall back to the entries). */
+  damagedCheckpoints?: number[]
+}
+
+/** Callbacks for metrics. They run synchronously on the write path: keep them cheap and never throw. */
+export interface LogObserver {
+  /** One storage write carrying `entries` appends for `docs` documents took `ms`. */
+  onBatch?(info: { entries: number; docs: number; bytes: number; ms: number }): void
+  /** A checkpoint of `doc` at `seq` was stored. */
+  onCheckpoint?(info: { doc: string; seq: number; bytes: number; ms: number }): void
+  /** Background work (checkpoints, retention) failed; appends are not affected. */
+  onError?(error: Error): void
 }
 
 export interface UpdateLog {
@@ -74,7 +101,10 @@ export interface UpdateLog {
   /** Removes a document and its history. Explicit and itself logged by the backend. */
   removeDoc(doc: string, meta: EntryMeta): Promise<void>
   verify(doc: string): Promise<VerifyReport>
-  /** Operator repair: cuts every entry after `seq` (a damaged tail). Returns how many were cut. */
+  /**
+   * Operator repair: cuts every entry after `seq` (a damaged tail). Returns how many were cut.
+   * The cut numbers are not reused: the next append continues after the old head.
+   */
   truncateAfter(doc: string, seq: number): Promise<number>
   /** Waits for pending appends, then releases the storage. */
   close(): Promise<void>

@@ -1,0 +1,28 @@
+export type {
+  Origin,
+  EntryMeta,
+  LogEntry,
+  ReadRange,
+  VersionRef,
+  DocSummary,
+  VerifyReport,
+  LogObserver,
+  UpdateLog,
+} from './types.ts'
+export { ORIGINS, SYSTEM_ROLE } from './types.ts'
+export type { LogErrorDetails } from './errors.ts'
+export { LogErrorCode, RotaLogError, isRotaLogError } from './errors.ts'
+export {
+  MAX_DOC_NAME_BYTES,
+  MAX_DETAILS_BYTES,
+  validateDocName,
+  validateUpdate,
+  validateMeta,
+  validateRange,
+  validateSeq,
+  validateVersionRef,
+  validatePrefix,
+} from './validate.ts'
+export { EMPTY_STATE, mergeState, storedMeta } from './state.ts'
+export type { MemoryLogOptions } from './memory.ts'
+export { createMemoryLog } from './memory.ts'
