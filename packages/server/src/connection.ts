@@ -1,0 +1,329 @@
+import type { Socket } from 'node:net'
+import type { WebSocket, RawData } from 'ws'
+import type { FastifyBaseLogger as Logger } from 'fastify'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import { CloseCode, UrlParam, encodeDurable, messageTypeName, type DurableClocks } from '@rota/protocol'
+import { RotaServerError, ServerErrorCode, authErrorCodes, codeOf, isRotaServerError } from './errors.ts'
+import type { DocName } from './docName.ts'
+import type { Room, RoomMember } from './room.ts'
+import type { RoomRegistry } from './rooms.ts'
+import type { ServerMetrics } from './metrics.ts'
+import type { Identity, Limits, ServerHooks } from './types.ts'
+import {
+  awarenessMessage,
+  permissionDeniedMessage,
+  readClientMessage,
+  readStateVector,
+  syncStep1Message,
+  syncStep2Message,
+  type ClientMessage,
+} from './messages.ts'
+
+export interface ConnectionContext {
+  rooms: RoomRegistry
+  hooks: ServerHooks
+  limits: Limits
+  metrics: ServerMetrics
+  logger: Logger
+  pingIntervalMs: number
+}
+
+export interface ConnectionParams {
+  doc: DocName
+  token: string | undefined
+  /** `?ack=1`: the client wants RotaDurable acknowledgements. */
+  ack: boolean
+  /** `?clientTime=<ISO>` in ms, when valid. */
+  clientTime: number | undefined
+}
+
+export const readConnectionParams = (doc: DocName, search: URLSearchParams): ConnectionParams => {
+  const clientTime = Date.parse(search.get(UrlParam.ClientTime) ?? '')
+  return {
+    doc,
+    token: search.get(UrlParam.Token) ?? undefined,
+    ack: search.get(UrlParam.Ack) === '1',
+    clientTime: Number.isFinite(clientTime) ? clientTime : undefined,
+  }
+}
+
+/** Which close code a refusal gets. */
+const closeCodeOf = (code: string): number => {
+  switch (code) {
+    case ServerErrorCode.MessageTooBig:
+      return CloseCode.MessageTooBig
+    case ServerErrorCode.RateLimited:
+      return CloseCode.RateLimited
+    case ServerErrorCode.BadUpdate:
+      return CloseCode.PolicyViolation
+    case ServerErrorCode.BadMessage:
+      return CloseCode.ProtocolError
+    case ServerErrorCode.Unauthorized:
+      return CloseCode.Unauthorized
+    case ServerErrorCode.Forbidden:
+      return CloseCode.Forbidden
+    case ServerErrorCode.AuthTimeout:
+      return CloseCode.AuthTimeout
+    case ServerErrorCode.LogFailed:
+      return CloseCode.InternalError
+    default:
+      return authErrorCodes.has(code) ? CloseCode.Unauthorized : CloseCode.InternalError
+  }
+}
+
+/** A close reason must fit a control frame (123 bytes). */
+const reasonOf = (message: string): string => {
+  const bytes = Buffer.from(message)
+  return bytes.length <= 123 ? message : bytes.subarray(0, 120).toString('utf8').replace(/\uFFFD$/, '') + '...'
+}
+
+/**
+ * One WebSocket: authenticates, joins its document's room once it is loaded, then reads
+ * y-websocket messages in order. Limits are checked as frames arrive; a refused message
+ * closes only this connection and stores nothing.
+ */
+export class Connection implements RoomMember {
+  readonly awarenessClients = new Set<number>()
+  private room: Room | undefined
+  private identity: Identity | undefined
+  private closed = false
+  /** Messages are handled one after another; the first waits for auth and the room. */
+  private queue: Promise<void>
+  private tokens: number
+  private lastRefill = Date.now()
+  private wireRead: number
+  private wireWritten: number
+  private alive = true
+  private readonly pingTimer: NodeJS.Timeout
+  private readonly log: Logger
+
+  constructor(
+    private readonly socket: WebSocket,
+    /** The TCP socket under the WebSocket, for wire byte counts. */
+    private readonly tcp: Socket,
+    private readonly params: ConnectionParams,
+    private readonly ctx: ConnectionContext,
+  ) {
+    this.log = ctx.logger.child({ doc: params.doc })
+    this.tokens = ctx.limits.messageBurst
+    this.wireRead = tcp.bytesRead
+    this.wireWritten = tcp.bytesWritten
+    ctx.metrics.connections.inc()
+    socket.binaryType = 'nodebuffer'
+    socket.on('message', this.onMessage)
+    socket.on('close', this.onClose)
+    socket.on('pong', () => {
+      this.alive = true
+    })
+    this.pingTimer = setInterval(this.ping, ctx.pingIntervalMs)
+    this.pingTimer.unref()
+    this.queue = this.open().catch((err: unknown) => this.refuse(err))
+  }
+
+  private async open(): Promise<void> {
+    const { hooks, limits, rooms } = this.ctx
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new RotaServerError(ServerErrorCode.AuthTimeout, 'authentication timed out')),
+        limits.authTimeoutMs,
+      )
+    })
+    try {
+      this.identity = await Promise.race([hooks.authenticate(this.params.token), timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+    if (!hooks.canRead(this.identity, this.params.doc)) {
+      throw new RotaServerError(ServerErrorCode.Forbidden, 'not allowed to open this document')
+    }
+    const room = await rooms.join(this.params.doc, this)
+    if (this.closed) {
+      rooms.leave(room, this)
+      return
+    }
+    this.room = room
+    this.send(syncStep1Message(room.ydoc))
+    const states = room.awareness.getStates()
+    if (states.size > 0) this.send(awarenessMessage(room.awareness, [...states.keys()]))
+  }
+
+  private onMessage = (data: RawData, isBinary: boolean): void => {
+    const bytes = toBytes(data)
+    const { metrics, limits } = this.ctx
+    metrics.bytes.inc({ direction: 'in', layer: 'payload' }, bytes.length)
+    this.countWireIn()
+    if (this.closed) return
+    try {
+      if (!isBinary) throw new RotaServerError(ServerErrorCode.BadMessage, 'text frames are not part of the protocol')
+      if (bytes.length > limits.maxMessageSize) {
+        throw new RotaServerError(
+          ServerErrorCode.MessageTooBig,
+          `message of ${bytes.length} bytes is above the ${limits.maxMessageSize}-byte limit`,
+        )
+      }
+      this.takeToken()
+    } catch (err) {
+      this.refuse(err)
+      return
+    }
+    this.queue = this.queue.then(() => {
+      if (!this.closed) this.handle(bytes)
+    })
+  }
+
+  private takeToken(): void {
+    const { messagesPerSecond, messageBurst } = this.ctx.limits
+    const now = Date.now()
+    this.tokens = Math.min(messageBurst, this.tokens + ((now - this.lastRefill) / 1000) * messagesPerSecond)
+    this.lastRefill = now
+    if (this.tokens < 1) {
+      throw new RotaServerError(ServerErrorCode.RateLimited, `more than ${messagesPerSecond} messages per second`)
+    }
+    this.tokens -= 1
+  }
+
+  private handle(bytes: Uint8Array): void {
+    try {
+      const message = readClientMessage(bytes)
+      this.ctx.metrics.messages.inc({ direction: 'in', type: message.kind })
+      this.dispatch(message)
+    } catch (err) {
+      if (codeOf(err) === ServerErrorCode.Forbidden) this.deny(err as RotaServerError)
+      else this.refuse(err)
+    }
+  }
+
+  private dispatch(message: ClientMessage): void {
+    const room = this.room
+    if (room === undefined) return
+    switch (message.kind) {
+      case 'syncStep1': {
+        const clientVector = readStateVector(message.stateVector)
+        this.send(syncStep2Message(room.ydoc, message.stateVector))
+        if (this.params.ack) {
+          const clocks: DurableClocks = new Map()
+          for (const client of clientVector.keys()) clocks.set(client, room.durable.get(client) ?? 0)
+          this.send(encodeDurable(clocks))
+        }
+        break
+      }
+      case 'syncStep2':
+      case 'update':
+        this.submit(room, message.update)
+        break
+      case 'awareness':
+        try {
+          awarenessProtocol.applyAwarenessUpdate(room.awareness, message.update, this)
+        } catch (err) {
+          throw new RotaServerError(ServerErrorCode.BadMessage, 'awareness update does not decode', {
+            cause: err instanceof Error ? err.message : String(err),
+          })
+        }
+        break
+      case 'queryAwareness':
+        this.send(awarenessMessage(room.awareness, [...room.awareness.getStates().keys()]))
+        break
+      case 'auth':
+        break
+    }
+  }
+
+  private submit(room: Room, update: Uint8Array): void {
+    const identity = this.identity as Identity
+    const meta = {
+      actor: identity.sub,
+      role: identity.role,
+      origin: 'ws' as const,
+      ...(this.params.clientTime === undefined ? {} : { clientTime: this.params.clientTime }),
+    }
+    const durable = this.ctx.rooms.submit(room, update, meta, { identity, except: this })
+    durable.then(
+      ({ clientIds }) => {
+        if (!this.params.ack || this.closed) return
+        const clocks: DurableClocks = new Map()
+        // The room's clocks, not just this update's: earlier appends are durable too by now.
+        for (const client of clientIds) clocks.set(client, room.durable.get(client) ?? 0)
+        this.send(encodeDurable(clocks))
+      },
+      (err: unknown) => this.log.warn({ err }, 'update not stored'),
+    )
+  }
+
+  send(message: Uint8Array): void {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return
+    const { metrics } = this.ctx
+    metrics.messages.inc({ direction: 'out', type: messageTypeName(message[0] ?? -1) })
+    metrics.bytes.inc({ direction: 'out', layer: 'payload' }, message.length)
+    this.socket.send(message, { binary: true }, (err) => {
+      if (err) this.log.debug({ err }, 'send failed')
+      this.countWireOut()
+    })
+  }
+
+  private countWireIn(): void {
+    const read = this.tcp.bytesRead
+    if (read > this.wireRead) this.ctx.metrics.bytes.inc({ direction: 'in', layer: 'wire' }, read - this.wireRead)
+    this.wireRead = read
+  }
+
+  private countWireOut(): void {
+    const written = this.tcp.bytesWritten
+    if (written > this.wireWritten) {
+      this.ctx.metrics.bytes.inc({ direction: 'out', layer: 'wire' }, written - this.wireWritten)
+    }
+    this.wireWritten = written
+  }
+
+  /** Refused update (auth): tell the client with the y-protocols permission-denied message, keep the connection. */
+  private deny(err: RotaServerError): void {
+    this.ctx.metrics.rejected.inc({ reason: 'forbidden' })
+    this.log.info({ code: err.code, reason: err.message }, 'update refused')
+    this.send(permissionDeniedMessage(err.message))
+  }
+
+  private refuse(err: unknown): void {
+    const code = codeOf(err) ?? ServerErrorCode.Internal
+    const message = err instanceof Error ? err.message : String(err)
+    this.ctx.metrics.rejected.inc({ reason: code })
+    if (isRotaServerError(err) || authErrorCodes.has(code)) {
+      this.log.info({ code, reason: message, details: isRotaServerError(err) ? err.details : undefined }, 'connection refused')
+    } else {
+      this.log.error({ err }, 'connection failed')
+    }
+    this.close(closeCodeOf(code), message)
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return
+    this.socket.close(code, reasonOf(reason))
+    this.cleanup()
+  }
+
+  private ping = (): void => {
+    if (!this.alive) {
+      this.socket.terminate()
+      this.cleanup()
+      return
+    }
+    this.alive = false
+    this.socket.ping()
+  }
+
+  private onClose = (): void => {
+    this.countWireIn()
+    this.countWireOut()
+    this.cleanup()
+  }
+
+  private cleanup(): void {
+    if (this.closed) return
+    this.closed = true
+    clearInterval(this.pingTimer)
+    this.ctx.metrics.connections.dec()
+    if (this.room !== undefined) this.ctx.rooms.leave(this.room, this)
+  }
+}
+
+const toBytes = (data: RawData): Uint8Array =>
+  Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data

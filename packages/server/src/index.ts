@@ -1,0 +1,25 @@
+export { startServer, errorBody } from './server.ts'
+export type {
+  AdminAction,
+  ApplyOptions,
+  AuthHooks,
+  Decision,
+  Extension,
+  ExtensionContext,
+  Identity,
+  Limits,
+  Role,
+  Rooms,
+  RotaServer,
+  ServerHooks,
+  ServerOptions,
+  UpdateEvent,
+  UpdateMeta,
+} from './types.ts'
+export { anonymousAdmin, openHooks } from './hooks.ts'
+export { defaultLimits, defaultCompressionThreshold } from './config.ts'
+export { createMetrics } from './metrics.ts'
+export type { ServerMetrics } from './metrics.ts'
+export { RotaServerError, ServerErrorCode, httpStatusOf } from './errors.ts'
+export { parseDocName } from './docName.ts'
+export type { DocName } from './docName.ts'

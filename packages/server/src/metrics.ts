@@ -1,0 +1,89 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { LogObserver } from '@rota/log'
+
+export type Direction = 'in' | 'out'
+/** `payload`: message bytes before compression; `wire`: bytes on the TCP socket (frames, compressed). */
+export type ByteLayer = 'payload' | 'wire'
+
+const secondsBuckets = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+
+/**
+ * The server's Prometheus metrics, on their own registry so several servers can share a
+ * process (tests). Create it before the log to pass `logObserver` to the backend.
+ */
+export const createMetrics = (options: { defaultMetrics?: boolean } = {}) => {
+  const registry = new Registry()
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry })
+  const registers = [registry]
+  const metrics = {
+    registry,
+    connections: new Gauge({ name: 'rota_connections', help: 'Open WebSocket connections', registers }),
+    documents: new Gauge({ name: 'rota_documents_open', help: 'Documents loaded in memory', registers }),
+    messages: new Counter({
+      name: 'rota_messages_total',
+      help: 'WebSocket messages by direction and protocol type',
+      labelNames: ['direction', 'type'] as const,
+      registers,
+    }),
+    bytes: new Counter({
+      name: 'rota_ws_bytes_total',
+      help: 'WebSocket bytes by direction; layer=payload before compression, layer=wire on the socket',
+      labelNames: ['direction', 'layer'] as const,
+      registers,
+    }),
+    applySeconds: new Histogram({
+      name: 'rota_update_apply_seconds',
+      help: 'Time to apply an update to the room document',
+      buckets: secondsBuckets,
+      registers,
+    }),
+    appendSeconds: new Histogram({
+      name: 'rota_log_append_seconds',
+      help: 'Time from append to durable',
+      buckets: secondsBuckets,
+      registers,
+    }),
+    batchEntries: new Histogram({
+      name: 'rota_log_batch_entries',
+      help: 'Entries per group commit',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+      registers,
+    }),
+    logErrors: new Counter({ name: 'rota_log_background_errors_total', help: 'Failed background log work (checkpoints, retention)', registers }),
+    checkpoints: new Counter({ name: 'rota_log_checkpoints_total', help: 'Checkpoints written by the log', registers }),
+    docsLoaded: new Counter({ name: 'rota_documents_loaded_total', help: 'Documents loaded from the log', registers }),
+    docsUnloaded: new Counter({ name: 'rota_documents_unloaded_total', help: 'Documents unloaded after idling', registers }),
+    loadSeconds: new Histogram({
+      name: 'rota_document_load_seconds',
+      help: 'Time to load a document from the log',
+      buckets: secondsBuckets,
+      registers,
+    }),
+    rejected: new Counter({
+      name: 'rota_messages_rejected_total',
+      help: 'Messages, updates and connections rejected, by reason',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    httpResponses: new Counter({
+      name: 'rota_http_responses_total',
+      help: 'HTTP responses by status class',
+      labelNames: ['status'] as const,
+      registers,
+    }),
+    updates: new Counter({
+      name: 'rota_updates_total',
+      help: 'Updates appended, by origin',
+      labelNames: ['origin'] as const,
+      registers,
+    }),
+  }
+  const logObserver: LogObserver = {
+    onBatch: ({ entries }) => metrics.batchEntries.observe(entries),
+    onCheckpoint: () => metrics.checkpoints.inc(),
+    onError: () => metrics.logErrors.inc(),
+  }
+  return { ...metrics, logObserver }
+}
+
+export type ServerMetrics = ReturnType<typeof createMetrics>

@@ -1,0 +1,72 @@
+import * as Y from 'yjs'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import { mergeClocks, type DurableClocks } from '@rota/protocol'
+import { awarenessMessage } from './messages.ts'
+import type { DocName } from './docName.ts'
+
+/** What a room needs from a connection. */
+export interface RoomMember {
+  send(message: Uint8Array): void
+  close(code: number, reason: string): void
+  /** Awareness client ids this member controls, removed when it leaves. */
+  readonly awarenessClients: Set<number>
+}
+
+/**
+ * One open document: its Y.Doc, awareness, members, and the clocks the log holds durably.
+ * Created only once the document is loaded, so a member never sees it empty.
+ */
+export class Room {
+  readonly name: DocName
+  readonly ydoc: Y.Doc
+  readonly awareness: awarenessProtocol.Awareness
+  readonly members = new Set<RoomMember>()
+  /** Per client id, the clock up to which the log holds its structs durably. */
+  readonly durable: DurableClocks
+  headSeq: number
+  /** Resolves when every append started so far has settled; acks wait on it so they stay in order. */
+  appendTail: Promise<unknown> = Promise.resolve()
+  idleTimer: NodeJS.Timeout | undefined
+
+  constructor(name: DocName, state: Uint8Array, headSeq: number) {
+    this.name = name
+    this.ydoc = new Y.Doc()
+    Y.applyUpdate(this.ydoc, state, this)
+    // Pending structs count too: the log holds them even though Yjs has not integrated them yet.
+    this.durable = mergeClocks(new Map(), Y.parseUpdateMeta(state).to)
+    this.headSeq = headSeq
+    this.awareness = new awarenessProtocol.Awareness(this.ydoc)
+    this.awareness.setLocalState(null)
+    this.awareness.on('update', this.onAwarenessUpdate)
+  }
+
+  private onAwarenessUpdate = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    const member = origin as RoomMember | null
+    if (member !== null && this.members.has(member)) {
+      for (const id of added) member.awarenessClients.add(id)
+      for (const id of removed) member.awarenessClients.delete(id)
+    }
+    this.broadcast(awarenessMessage(this.awareness, [...added, ...updated, ...removed]))
+  }
+
+  broadcast(message: Uint8Array, except?: RoomMember): void {
+    for (const member of this.members) if (member !== except) member.send(message)
+  }
+
+  leave(member: RoomMember): void {
+    if (!this.members.delete(member)) return
+    if (member.awarenessClients.size > 0) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, [...member.awarenessClients], null)
+    }
+  }
+
+  destroy(): void {
+    clearTimeout(this.idleTimer)
+    this.awareness.off('update', this.onAwarenessUpdate)
+    this.awareness.destroy()
+    this.ydoc.destroy()
+  }
+}

@@ -1,0 +1,249 @@
+import * as Y from 'yjs'
+import type { FastifyBaseLogger as Logger } from 'fastify'
+import type { EntryMeta, UpdateLog } from '@rota/log'
+import { CloseCode, mergeClocks } from '@rota/protocol'
+import { RotaServerError, ServerErrorCode } from './errors.ts'
+import { parseDocName, type DocName } from './docName.ts'
+import { Room, type RoomMember } from './room.ts'
+import { inspectUpdate } from './update.ts'
+import { updateMessage } from './messages.ts'
+import type { ServerMetrics } from './metrics.ts'
+import type { ApplyOptions, Rooms, ServerHooks, UpdateEvent, UpdateMeta } from './types.ts'
+
+export interface RoomsContext {
+  log: UpdateLog
+  hooks: ServerHooks
+  metrics: ServerMetrics
+  logger: Logger
+  idleMs: number
+  maxDocNameLength: number
+}
+
+/** The server-side face of Rooms: connections join and submit without an extra await. */
+export interface RoomRegistry extends Rooms {
+  join(name: DocName, member: RoomMember): Promise<Room>
+  leave(room: Room, member: RoomMember): void
+  /**
+   * Validates, authorises and applies an update synchronously, starts the append and
+   * broadcasts; the promise resolves once the entry is durable. Throws synchronously when refused.
+   */
+  submit(
+    room: Room,
+    update: Uint8Array,
+    meta: UpdateMeta,
+    options?: ApplyOptions & { except?: RoomMember },
+  ): Promise<Committed>
+  /** Closes every connection with `code`, waits for pending appends, drops the rooms. */
+  close(code: number, reason: string): Promise<void>
+}
+
+/** An update in the log: its seq and the client ids whose structs it carries. */
+export interface Committed {
+  seq: number
+  clientIds: number[]
+}
+
+const seconds = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9
+
+export const createRooms = (ctx: RoomsContext): RoomRegistry => {
+  const { log, hooks, metrics, logger } = ctx
+  const rooms = new Map<DocName, Promise<Room>>()
+  const listeners = new Set<(event: UpdateEvent) => void>()
+
+  const load = async (name: DocName): Promise<Room> => {
+    const start = process.hrtime.bigint()
+    const [state, head] = await Promise.all([log.stateAt(name), log.head(name)])
+    const room = new Room(name, state, head?.headSeq ?? 0)
+    metrics.docsLoaded.inc()
+    metrics.documents.inc()
+    metrics.loadSeconds.observe(seconds(start))
+    logger.debug({ doc: name, seq: room.headSeq, bytes: state.length }, 'document loaded')
+    return room
+  }
+
+  const getRoom = (name: DocName): Promise<Room> => {
+    let room = rooms.get(name)
+    if (room === undefined) {
+      room = load(name)
+      rooms.set(name, room)
+      // A failed load leaves no trace: the next request tries again.
+      room.catch(() => rooms.delete(name))
+    }
+    return room
+  }
+
+  const unload = async (room: Room): Promise<void> => {
+    await room.appendTail
+    if (room.members.size > 0 || rooms.get(room.name) === undefined) return
+    rooms.delete(room.name)
+    room.destroy()
+    metrics.documents.dec()
+    metrics.docsUnloaded.inc()
+    logger.debug({ doc: room.name }, 'document unloaded')
+  }
+
+  /** (Re)starts the idle countdown of a room nobody is connected to. */
+  const touch = (room: Room): void => {
+    clearTimeout(room.idleTimer)
+    room.idleTimer = undefined
+    if (room.members.size === 0) {
+      room.idleTimer = setTimeout(() => void unload(room), ctx.idleMs)
+      room.idleTimer.unref()
+    }
+  }
+
+  /** The log failed: memory is ahead of the log. Drop the room; clients resend on reconnect. */
+  const fail = (room: Room, err: unknown): void => {
+    logger.error({ err, doc: room.name }, 'append failed; closing the document')
+    if (rooms.get(room.name) === undefined) return
+    rooms.delete(room.name)
+    for (const member of room.members) member.close(CloseCode.InternalError, 'storage failed; reconnect')
+    room.members.clear()
+    room.destroy()
+    metrics.documents.dec()
+  }
+
+  const commit = (
+    room: Room,
+    update: Uint8Array,
+    to: Map<number, number>,
+    meta: UpdateMeta,
+    except?: RoomMember,
+  ): Promise<Committed> => {
+    const entryMeta: EntryMeta = {
+      ...meta,
+      clientIds: meta.clientIds ?? [...to.keys()],
+      receivedAt: meta.receivedAt ?? Date.now(),
+    }
+    const start = process.hrtime.bigint()
+    const appended = log.append(room.name, update, entryMeta)
+    // Broadcast before the disk answers: durability is reported separately.
+    room.broadcast(updateMessage(update), except)
+    const inOrder = Promise.all([room.appendTail, appended])
+    room.appendTail = inOrder.catch(() => undefined)
+    return inOrder.then(
+      ([, seq]) => {
+        metrics.appendSeconds.observe(seconds(start))
+        metrics.updates.inc({ origin: entryMeta.origin })
+        mergeClocks(room.durable, to)
+        room.headSeq = Math.max(room.headSeq, seq)
+        const event: UpdateEvent = { doc: room.name, seq, update, meta: entryMeta, ydoc: room.ydoc }
+        for (const listener of listeners) {
+          try {
+            listener(event)
+          } catch (err) {
+            logger.error({ err, doc: room.name, seq }, 'update listener threw')
+          }
+        }
+        return { seq, clientIds: entryMeta.clientIds }
+      },
+      (err: unknown) => {
+        fail(room, err)
+        throw new RotaServerError(ServerErrorCode.LogFailed, 'the update could not be stored', { doc: room.name })
+      },
+    )
+  }
+
+  const submit: RoomRegistry['submit'] = (room, update, meta, options = {}) => {
+    const { to, empty } = inspectUpdate(update)
+    if (options.identity !== undefined) {
+      const decision = hooks.authorizeUpdate(options.identity, room.ydoc, update)
+      if (!decision.ok) throw new RotaServerError(ServerErrorCode.Forbidden, decision.reason, { doc: room.name })
+    }
+    if (empty) return Promise.resolve({ seq: room.headSeq, clientIds: [] })
+    const start = process.hrtime.bigint()
+    try {
+      Y.applyUpdate(room.ydoc, update, room)
+    } catch (err) {
+      throw new RotaServerError(ServerErrorCode.BadUpdate, 'update cannot be applied', {
+        cause: err instanceof Error ? err.message : String(err),
+      })
+    }
+    metrics.applySeconds.observe(seconds(start))
+    return commit(room, update, to, meta, options.except)
+  }
+
+  const named = (doc: string): DocName => parseDocName(doc, ctx.maxDocNameLength)
+
+  const registry: RoomRegistry = {
+    async applyUpdate(doc, update, meta, options) {
+      const room = await getRoom(named(doc))
+      touch(room)
+      return submit(room, update, meta, options)
+    },
+
+    async change(doc, meta, fn) {
+      const room = await getRoom(named(doc))
+      touch(room)
+      const origin = Symbol('change')
+      const updates: Uint8Array[] = []
+      const capture = (update: Uint8Array, txOrigin: unknown) => {
+        if (txOrigin === origin) updates.push(update)
+      }
+      let failure: { error: unknown } | undefined
+      room.ydoc.on('update', capture)
+      try {
+        room.ydoc.transact(() => fn(room.ydoc), origin)
+      } catch (error) {
+        failure = { error }
+      } finally {
+        room.ydoc.off('update', capture)
+      }
+      const update = updates.length === 1 ? updates[0] : updates.length > 1 ? Y.mergeUpdates(updates) : undefined
+      if (update === undefined) {
+        if (failure !== undefined) throw failure.error
+        return null
+      }
+      const committed = commit(room, update, Y.parseUpdateMeta(update).to, meta)
+      if (failure === undefined) return committed
+      // Whatever fn changed before it threw is in memory already: keep the log equal to it.
+      committed.catch(() => undefined)
+      throw failure.error
+    },
+
+    onUpdate(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+
+    broadcast(doc, message) {
+      void rooms.get(doc as DocName)?.then((room) => room.broadcast(message), () => undefined)
+    },
+
+    async getDoc(doc) {
+      const room = await getRoom(named(doc))
+      touch(room)
+      return room.ydoc
+    },
+
+    openDocs: () => [...rooms.keys()],
+
+    async join(name, member) {
+      const room = await getRoom(name)
+      room.members.add(member)
+      touch(room)
+      return room
+    },
+
+    leave(room, member) {
+      room.leave(member)
+      touch(room)
+    },
+
+    submit,
+
+    async close(code, reason) {
+      const open = await Promise.allSettled([...rooms.values()])
+      for (const result of open) {
+        if (result.status !== 'fulfilled') continue
+        const room = result.value
+        for (const member of room.members) member.close(code, reason)
+        await room.appendTail
+        room.destroy()
+        metrics.documents.dec()
+      }
+      rooms.clear()
+    },
+  }
+  return registry
+}

@@ -1,0 +1,135 @@
+import Fastify, { type FastifyError } from 'fastify'
+import fastifyWebsocket from '@fastify/websocket'
+import fastifySwagger from '@fastify/swagger'
+import { CloseCode } from '@rota/protocol'
+import { defaultCompressionThreshold, defaultPingIntervalMs, defaultRoomIdleMs, hardPayloadCap, resolveLimits } from './config.ts'
+import { RotaServerError, ServerErrorCode, authErrorCodes, codeOf, isRotaServerError } from './errors.ts'
+import { resolveHooks } from './hooks.ts'
+import { createMetrics } from './metrics.ts'
+import { createRooms } from './rooms.ts'
+import { syncPlugin } from './plugins/sync.ts'
+import { healthPlugin } from './plugins/health.ts'
+import { metricsPlugin } from './plugins/metrics.ts'
+import { restPlugin } from './plugins/rest.ts'
+import { registerWeb } from './plugins/web.ts'
+import type { RotaServer, ServerOptions } from './types.ts'
+
+/** The body of every HTTP error: `{ error: { code, message, details } }`. */
+export const errorBody = (code: string, message: string, details?: unknown) => ({
+  error: { code, message, details: details ?? {} },
+})
+
+/**
+ * Starts a Rota server: fastify with the sync (WebSocket), REST, metrics, health and web
+ * plugins around one room registry. Validates the options, then listens.
+ */
+export const startServer = async (options: ServerOptions): Promise<RotaServer> => {
+  if (options === null || typeof options !== 'object' || typeof options.log?.append !== 'function') {
+    throw new TypeError('startServer needs options.log, an UpdateLog')
+  }
+  const limits = resolveLimits(options.limits)
+  const compressionThreshold = options.compressionThreshold ?? defaultCompressionThreshold
+  if (!Number.isInteger(compressionThreshold) || compressionThreshold < 0) {
+    throw new RangeError('compressionThreshold must be a non-negative integer')
+  }
+  const hooks = resolveHooks(options.hooks)
+  const metrics = options.metrics ?? createMetrics()
+  const { log } = options
+  let accepting = true
+
+  const app = Fastify({
+    logger: options.logger === false ? false : (options.logger ?? { level: 'info' }),
+    bodyLimit: limits.maxBodySize,
+    // Document names are URL-encoded into one segment (`acme%2Fw48`): keep them whole.
+    routerOptions: { maxParamLength: limits.maxDocNameLength * 3 },
+  })
+
+  const rooms = createRooms({
+    log,
+    hooks,
+    metrics,
+    logger: app.log,
+    idleMs: options.roomIdleMs ?? defaultRoomIdleMs,
+    maxDocNameLength: limits.maxDocNameLength,
+  })
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const code = codeOf(err)
+    if (err.validation) {
+      return reply.code(400).send(errorBody(ServerErrorCode.BadRequest, err.message, { validation: err.validation }))
+    }
+    if (isRotaServerError(err)) return reply.code(err.status).send(errorBody(err.code, err.message, err.details))
+    if (code !== undefined && authErrorCodes.has(code)) return reply.code(401).send(errorBody(code, err.message))
+    if (err.statusCode !== undefined && err.statusCode < 500) {
+      return reply.code(err.statusCode).send(errorBody(ServerErrorCode.BadRequest, err.message, { fastify: err.code }))
+    }
+    request.log.error({ err }, 'request failed')
+    return reply.code(500).send(errorBody(ServerErrorCode.Internal, 'internal error'))
+  })
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(errorBody('ROTA_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
+  )
+  app.addHook('onResponse', async (_request, reply) => {
+    metrics.httpResponses.inc({ status: `${Math.floor(reply.statusCode / 100)}xx` })
+  })
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Rota API', version: '0.1.0', description: 'Documents, history and updates of Rota schedules.' },
+      tags: [
+        { name: 'documents', description: 'Schedules as JSON, edits as path operations, history and restore' },
+        { name: 'updates', description: 'Binary Yjs updates for server-to-server use' },
+        { name: 'operations', description: 'Health and metrics' },
+      ],
+    },
+  })
+  await app.register(fastifyWebsocket, {
+    options: {
+      maxPayload: hardPayloadCap(limits),
+      perMessageDeflate: { threshold: compressionThreshold },
+    },
+    // Our own close(): connections get 1001 before fastify stops.
+    preClose: (done) => done(),
+  })
+
+  const connectionContext = {
+    rooms,
+    hooks,
+    limits,
+    metrics,
+    logger: app.log,
+    pingIntervalMs: options.pingIntervalMs ?? defaultPingIntervalMs,
+  }
+  const httpHandler = await registerWeb(app, options.webRoot)
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', async (request) => {
+      if (!accepting && request.ws) throw new RotaServerError(ServerErrorCode.ShuttingDown, 'server is shutting down')
+    })
+    await scope.register(syncPlugin, { context: connectionContext, ...(httpHandler ? { httpHandler } : {}) })
+  })
+  await app.register(restPlugin, { rooms, log, hooks, limits })
+  await app.register(metricsPlugin, { metrics })
+  await app.register(healthPlugin, { isReady: () => accepting })
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  for (const extension of options.extensions ?? []) await app.register(extension, { rooms, log, hooks })
+
+  await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 })
+  const address = app.server.address()
+  if (address === null || typeof address === 'string') throw new Error('server has no TCP address')
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const url = `http://${host}:${address.port}`
+
+  let closing: Promise<void> | undefined
+  const close = () => {
+    closing ??= (async () => {
+      accepting = false
+      await rooms.close(CloseCode.GoingAway, 'server shutting down')
+      app.websocketServer.close()
+      await app.close()
+    })()
+    return closing
+  }
+
+  return { app, url, wsUrl: url.replace(/^http/, 'ws'), rooms, metrics, close }
+}

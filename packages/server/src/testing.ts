@@ -1,0 +1,57 @@
+/** Helpers for the server's tests: real servers on 127.0.0.1 port 0, stock y-websocket clients. */
+import * as Y from 'yjs'
+import WebSocket from 'ws'
+import { WebsocketProvider } from 'y-websocket'
+import { createMemoryLog, type UpdateLog } from '@rota/log'
+import { startServer } from './server.ts'
+import type { RotaServer, ServerOptions } from './types.ts'
+
+export const startTestServer = (options: Partial<ServerOptions> = {}): Promise<RotaServer> =>
+  startServer({ log: options.log ?? createMemoryLog(), logger: false, ...options })
+
+export interface TestClient {
+  doc: Y.Doc
+  provider: WebsocketProvider
+  destroy(): void
+}
+
+/** A stock y-websocket client in Node, `ws` as the WebSocket implementation. */
+export const connectClient = (
+  server: { wsUrl: string },
+  docName: string,
+  options: { params?: Record<string, string>; doc?: Y.Doc } = {},
+): TestClient => {
+  const doc = options.doc ?? new Y.Doc()
+  const provider = new WebsocketProvider(server.wsUrl, docName, doc, {
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    params: options.params ?? {},
+    disableBc: true,
+    maxBackoffTime: 200,
+  })
+  return {
+    doc,
+    provider,
+    destroy: () => {
+      provider.destroy()
+      doc.destroy()
+    },
+  }
+}
+
+/** Polls until `check` holds; fails after `timeoutMs` (a bound, not a timing assertion). */
+export const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> => {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+export const whenSynced = (client: TestClient): Promise<void> => waitFor(() => client.provider.synced, 5000, 'sync')
+
+/** Reads every entry of a document. */
+export const readAll = async (log: UpdateLog, doc: string) => {
+  const entries = []
+  for await (const entry of log.read(doc)) entries.push(entry)
+  return entries
+}

@@ -1,0 +1,131 @@
+import type * as Y from 'yjs'
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import type { LoggerOptions } from 'pino'
+import type { EntryMeta, UpdateLog } from '@rota/log'
+import type { PathOp } from '@rota/model'
+import type { ServerMetrics } from './metrics.ts'
+
+export type Role = 'viewer' | 'staff' | 'lead' | 'manager' | 'admin'
+
+/** Who is connected or calling, as the auth hooks see it. */
+export interface Identity {
+  sub: string
+  tenant: string | null
+  role: Role
+  staffId?: string
+  docs?: string[]
+}
+
+export type Decision = { ok: true } | { ok: false; reason: string }
+
+export type AdminAction = 'restore' | 'delete' | 'settings'
+
+/**
+ * What an auth implementation provides (@rota/auth implements it structurally).
+ * `authenticate` throws an error whose `code` is ROTA_AUTH_MISSING, ROTA_AUTH_INVALID or
+ * ROTA_AUTH_EXPIRED; the server turns that into close 4401 / HTTP 401.
+ */
+export interface AuthHooks {
+  authenticate(token: string | undefined): Promise<Identity>
+  canRead(identity: Identity, doc: string): boolean
+  /** Documents a listing may show (a tenant prefix); undefined = all. */
+  listPrefix(identity: Identity): string | undefined
+  /** Called before an update is applied; `doc` is the room's current document. */
+  authorizeUpdate(identity: Identity, doc: Y.Doc, update: Uint8Array): Decision
+  authorizeOps(identity: Identity, doc: Y.Doc, ops: PathOp[]): Decision
+  canAdmin(identity: Identity, action: AdminAction): boolean
+}
+
+export type ServerHooks = AuthHooks
+
+export interface Limits {
+  /** Largest WebSocket message the server reads, in bytes (close 1009 above it). */
+  maxMessageSize: number
+  /** Connections one remote address may hold open (close 4409 above it). */
+  maxConnectionsPerAddress: number
+  /** Sustained messages per second per connection (token bucket refill). */
+  messagesPerSecond: number
+  /** Messages a connection may send in a burst before the rate applies (bucket size). */
+  messageBurst: number
+  /** Longest document name in bytes. */
+  maxDocNameLength: number
+  /** Time for `authenticate` to finish before close 4408. */
+  authTimeoutMs: number
+  /** Largest REST body (JSON or binary update), in bytes. */
+  maxBodySize: number
+}
+
+/** What a room's update carries besides the bytes; clientIds and receivedAt are filled in when absent. */
+export type UpdateMeta = Omit<EntryMeta, 'clientIds' | 'receivedAt'> & Partial<EntryMeta>
+
+export interface UpdateEvent {
+  doc: string
+  seq: number
+  update: Uint8Array
+  meta: EntryMeta
+  /** The room's document, with the update applied. */
+  ydoc: Y.Doc
+}
+
+export interface ApplyOptions {
+  /** When given, `hooks.authorizeUpdate` decides first (trusted server code leaves it out). */
+  identity?: Identity
+}
+
+/** The one path every update source goes through: local connections, REST, resolver, later a bus. */
+export interface Rooms {
+  /** authorise → apply to the room's Y.Doc → append to the log → broadcast the same bytes; resolves once durable. */
+  applyUpdate(doc: string, update: Uint8Array, meta: UpdateMeta, options?: ApplyOptions): Promise<{ seq: number }>
+  /** Runs fn on the loaded room doc in one transaction, then treats the resulting update as above; null when fn changed nothing. */
+  change(doc: string, meta: UpdateMeta, fn: (ydoc: Y.Doc) => void): Promise<{ seq: number } | null>
+  /** Called for every update once it is in the log. Returns the unsubscribe function. */
+  onUpdate(listener: (event: UpdateEvent) => void): () => void
+  /** Sends an already encoded message to every connection of a document (if it is open). */
+  broadcast(doc: string, message: Uint8Array): void
+  /** The room's document, loading it from the log if needed. Do not modify it directly: use change(). */
+  getDoc(doc: string): Promise<Y.Doc>
+  /** Names of the documents open in memory. */
+  openDocs(): string[]
+}
+
+export interface ExtensionContext {
+  rooms: Rooms
+  log: UpdateLog
+  hooks: ServerHooks
+}
+
+/** An extension is a fastify plugin that receives the rooms and the log (resolver, later a bus). */
+export type Extension = FastifyPluginAsync<ExtensionContext>
+
+export interface ServerOptions {
+  log: UpdateLog
+  /** Default 127.0.0.1. */
+  host?: string
+  /** Default 0 (any free port). */
+  port?: number
+  hooks?: Partial<ServerHooks>
+  limits?: Partial<Limits>
+  /** Messages below this many bytes go out uncompressed (permessage-deflate threshold). Default 1024. */
+  compressionThreshold?: number
+  /** pino options, or false for no logging. Default: info level. */
+  logger?: LoggerOptions | false
+  /** A built web app to serve at `/` (e.g. apps/web/dist); ignored when the folder does not exist. */
+  webRoot?: string
+  extensions?: Extension[]
+  /** Milliseconds a document stays in memory after its last connection left. Default 30000. */
+  roomIdleMs?: number
+  /** Ping interval for dead-connection detection. Default 30000. */
+  pingIntervalMs?: number
+  /** Share one metrics registry with the log's observer (see createMetrics). */
+  metrics?: ServerMetrics
+}
+
+export interface RotaServer {
+  app: FastifyInstance
+  url: string
+  wsUrl: string
+  rooms: Rooms
+  metrics: ServerMetrics
+  /** Stops accepting, closes connections with 1001, waits for pending appends. Does not close the log. */
+  close(): Promise<void>
+}
