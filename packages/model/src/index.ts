@@ -1,0 +1,43 @@
+export type {
+  Weekday,
+  StaffJSON,
+  ShiftJSON,
+  CoverageRule,
+  SettingsJSON,
+  ScheduleJSON,
+  StaffInput,
+  ShiftInput,
+  Collection,
+} from './schema.ts'
+export {
+  Root,
+  WEEKDAYS,
+  STAFF_FIELDS,
+  SHIFT_FIELDS,
+  SETTINGS_FIELDS,
+  DEFAULT_MAX_HOURS,
+  MAX_ID_LENGTH,
+  MAX_TEXT_LENGTH,
+  isDate,
+  isTime,
+  isTimezone,
+  defaultSettings,
+} from './schema.ts'
+export type { ModelErrorInfo } from './errors.ts'
+export { ModelError, ModelErrorCode, isModelError } from './errors.ts'
+export type { PathTarget } from './paths.ts'
+export { parsePath, formatPath, isSchemaPath } from './paths.ts'
+export type { PathOp } from './ops.ts'
+export { applyOps, validateOps, MODEL_ORIGIN } from './ops.ts'
+export { toJSON, fromJSON } from './json.ts'
+export {
+  addStaff,
+  updateStaff,
+  removeStaff,
+  addShift,
+  updateShift,
+  removeShift,
+  assign,
+  unassign,
+  setSettings,
+} from './operations.ts'

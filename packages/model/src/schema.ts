@@ -1,0 +1,351 @@
+/**
+ * The schedule document: its JSON shape, its Yjs layout (a public data contract that
+ * stock Yjs editors write directly) and the validators for every field.
+ *
+ * Layout:
+ *   staff:    Y.Map<staffId, Y.Map{ name, role, skills: Y.Array<string>, maxHoursPerWeek, unavailable: Y.Array<'YYYY-MM-DD'> }>
+ *   shifts:   Y.Map<shiftId, Y.Map{ date, start, end, role, requiredSkill|null, assignee|null, notes }>
+ *   settings: Y.Map{ name, timezone, weekStartsOn, coverage (plain JSON array, one value) }
+ */
+import * as Y from 'yjs'
+import { ModelError, ModelErrorCode } from './errors.ts'
+
+export type Weekday = 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday'
+
+export interface StaffJSON {
+  name: string
+  role: string
+  skills: string[]
+  maxHoursPerWeek: number
+  unavailable: string[]
+}
+
+export interface ShiftJSON {
+  date: string
+  start: string
+  end: string
+  role: string
+  requiredSkill: string | null
+  assignee: string | null
+  notes: string
+}
+
+export interface CoverageRule {
+  role: string
+  start: string
+  end: string
+  min: number
+}
+
+export interface SettingsJSON {
+  name: string
+  timezone: string
+  weekStartsOn: Weekday
+  coverage: CoverageRule[]
+}
+
+export interface ScheduleJSON {
+  staff: Record<string, StaffJSON>
+  shifts: Record<string, ShiftJSON>
+  settings: SettingsJSON
+}
+
+/** What `addStaff` / `set staff.<id>` accept: optional fields take their defaults. */
+export type StaffInput = Pick<StaffJSON, 'name' | 'role'> & Partial<StaffJSON>
+/** What `addShift` / `set shifts.<id>` accept: optional fields take their defaults. */
+export type ShiftInput = Pick<ShiftJSON, 'date' | 'start' | 'end' | 'role'> & Partial<ShiftJSON>
+
+export const WEEKDAYS: readonly Weekday[] = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']
+
+export const Root = { staff: 'staff', shifts: 'shifts', settings: 'settings' } as const
+export type Collection = typeof Root.staff | typeof Root.shifts
+
+export const MAX_ID_LENGTH = 256
+export const MAX_TEXT_LENGTH = 10_000
+
+// ---------------------------------------------------------------------------------------------
+// Field specs: one table drives validation, defaults, reading and writing.
+
+type ValueKind = 'text' | 'label' | 'date' | 'time' | 'hours' | 'weekday' | 'timezone' | 'coverage'
+
+export interface FieldSpec {
+  /** Kind of the value, or of each list item when `list` is set. */
+  readonly kind: ValueKind
+  readonly required: boolean
+  readonly nullable?: boolean
+  /** Stored as a Y.Array (supports `append` and item `delete`). */
+  readonly list?: boolean
+  /** Must name an existing staff id. */
+  readonly staffRef?: boolean
+  readonly fallback: () => unknown
+}
+
+const required = (kind: ValueKind): FieldSpec => ({ kind, required: true, fallback: () => (kind === 'hours' ? 0 : '') })
+const optional = (kind: ValueKind, fallback: () => unknown, extra: Partial<FieldSpec> = {}): FieldSpec => ({ kind, required: false, fallback, ...extra })
+
+export const STAFF_FIELDS = {
+  name: required('label'),
+  role: required('label'),
+  skills: optional('label', () => [], { list: true }),
+  maxHoursPerWeek: optional('hours', () => DEFAULT_MAX_HOURS),
+  unavailable: optional('date', () => [], { list: true }),
+} as const satisfies Record<keyof StaffJSON, FieldSpec>
+
+export const SHIFT_FIELDS = {
+  date: required('date'),
+  start: required('time'),
+  end: required('time'),
+  role: required('label'),
+  requiredSkill: optional('label', () => null, { nullable: true }),
+  assignee: optional('label', () => null, { nullable: true, staffRef: true }),
+  notes: optional('text', () => ''),
+} as const satisfies Record<keyof ShiftJSON, FieldSpec>
+
+export const SETTINGS_FIELDS = {
+  name: optional('text', () => ''),
+  timezone: optional('timezone', () => 'UTC'),
+  weekStartsOn: optional('weekday', () => 'monday'),
+  coverage: optional('coverage', () => []),
+} as const satisfies Record<keyof SettingsJSON, FieldSpec>
+
+export const DEFAULT_MAX_HOURS = 40
+
+export const fieldsOf = (collection: Collection): Readonly<Record<string, FieldSpec>> =>
+  collection === Root.staff ? STAFF_FIELDS : SHIFT_FIELDS
+
+export const hasField = (fields: Readonly<Record<string, FieldSpec>>, name: string): boolean =>
+  Object.prototype.hasOwnProperty.call(fields, name)
+
+// ---------------------------------------------------------------------------------------------
+// Validators. Each returns the normalised value or throws a ModelError naming `path`.
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/
+const TIME_RE = /^([01]\d|2[0-3]):([0-5]\d)$/
+
+export const isDate = (value: unknown): value is string => {
+  if (typeof value !== 'string') return false
+  const m = DATE_RE.exec(value)
+  if (!m) return false
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  if (month < 1 || month > 12 || day < 1) return false
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate()
+}
+
+export const isTime = (value: unknown): value is string => typeof value === 'string' && TIME_RE.test(value)
+
+const timezoneCache = new Map<string, boolean>()
+export const isTimezone = (value: unknown): value is string => {
+  if (typeof value !== 'string' || value === '' || value.length > 64) return false
+  let ok = timezoneCache.get(value)
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: value })
+      ok = true
+    } catch {
+      ok = false
+    }
+    if (timezoneCache.size < 1000) timezoneCache.set(value, ok)
+  }
+  return ok
+}
+
+export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) &&
+  (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null)
+
+const wrongType = (path: string, expected: string, value: unknown): ModelError =>
+  new ModelError(ModelErrorCode.WrongType, `${path}: expected ${expected}, got ${describeType(value)}`, { path })
+const invalid = (path: string, reason: string): ModelError =>
+  new ModelError(ModelErrorCode.InvalidValue, `${path}: ${reason}`, { path })
+
+const describeType = (value: unknown): string =>
+  value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
+
+const checkString = (value: unknown, path: string): string => {
+  if (typeof value !== 'string') throw wrongType(path, 'a string', value)
+  if (value.length > MAX_TEXT_LENGTH) throw invalid(path, `longer than ${MAX_TEXT_LENGTH} characters`)
+  return value
+}
+
+/** Validates one scalar of `kind` (a list item, or a non-list field's value). */
+export const checkScalar = (kind: ValueKind, value: unknown, path: string): unknown => {
+  switch (kind) {
+    case 'text':
+      return checkString(value, path)
+    case 'label':
+      if (checkString(value, path).trim() === '') throw invalid(path, 'must not be empty')
+      return value
+    case 'date':
+      if (!isDate(checkString(value, path))) throw invalid(path, `expected a date 'YYYY-MM-DD', got '${String(value)}'`)
+      return value
+    case 'time':
+      if (!isTime(checkString(value, path))) throw invalid(path, `expected a time 'HH:MM' (00:00–23:59), got '${String(value)}'`)
+      return value
+    case 'hours':
+      if (typeof value !== 'number') throw wrongType(path, 'a number', value)
+      if (!Number.isFinite(value) || value < 0 || value > 168) throw invalid(path, 'expected hours between 0 and 168')
+      return value
+    case 'weekday':
+      if (!WEEKDAYS.includes(checkString(value, path) as Weekday)) throw invalid(path, `expected one of ${WEEKDAYS.join(', ')}`)
+      return value
+    case 'timezone':
+      if (!isTimezone(checkString(value, path))) throw invalid(path, `'${String(value)}' is not an IANA time zone name`)
+      return value
+    case 'coverage':
+      return checkCoverage(value, path)
+  }
+}
+
+/** Validates a field value (list, nullable or scalar). Reference checks are the caller's (they need the document). */
+export const checkField = (spec: FieldSpec, value: unknown, path: string): unknown => {
+  if (value === null && spec.nullable) return null
+  if (spec.list) {
+    if (!Array.isArray(value)) throw wrongType(path, 'an array', value)
+    return value.map((item, i) => checkScalar(spec.kind, item, `${path}.${i}`))
+  }
+  if (value === null) throw wrongType(path, 'a non-null value', value)
+  return checkScalar(spec.kind, value, path)
+}
+
+const RULE_KEYS = ['role', 'start', 'end', 'min'] as const
+
+export const checkCoverageRule = (value: unknown, path: string): CoverageRule => {
+  if (!isPlainObject(value)) throw wrongType(path, 'an object { role, start, end, min }', value)
+  for (const key of Object.keys(value)) {
+    if (!(RULE_KEYS as readonly string[]).includes(key)) throw new ModelError(ModelErrorCode.UnknownPath, `${path}.${key}: unknown coverage rule field`, { path: `${path}.${key}` })
+  }
+  for (const key of RULE_KEYS) {
+    if (!(key in value)) throw new ModelError(ModelErrorCode.MissingField, `${path}.${key} is required`, { path: `${path}.${key}` })
+  }
+  const min = value.min
+  if (typeof min !== 'number') throw wrongType(`${path}.min`, 'a number', min)
+  if (!Number.isInteger(min) || min < 0) throw invalid(`${path}.min`, 'expected an integer ≥ 0')
+  // Fixed key order so equal rules serialise equally.
+  return {
+    role: checkScalar('label', value.role, `${path}.role`) as string,
+    start: checkScalar('time', value.start, `${path}.start`) as string,
+    end: checkScalar('time', value.end, `${path}.end`) as string,
+    min,
+  }
+}
+
+export const checkCoverage = (value: unknown, path: string): CoverageRule[] => {
+  if (!Array.isArray(value)) throw wrongType(path, 'an array of coverage rules', value)
+  return value.map((rule, i) => checkCoverageRule(rule, `${path}.${i}`))
+}
+
+/**
+ * Validates a whole record (or the settings object): known fields only, required fields present,
+ * each field valid; omitted optional fields take their defaults. Returns a fresh normalised object.
+ */
+export const checkRecord = <T>(fields: Readonly<Record<string, FieldSpec>>, value: unknown, path: string): T => {
+  if (!isPlainObject(value)) throw wrongType(path, 'an object', value)
+  for (const key of Object.keys(value)) {
+    if (!hasField(fields, key)) throw new ModelError(ModelErrorCode.UnknownPath, `${path}.${key}: unknown field`, { path: `${path}.${key}` })
+  }
+  const out: Record<string, unknown> = {}
+  for (const [name, spec] of Object.entries(fields)) {
+    const fieldPath = `${path}.${name}`
+    if (value[name] === undefined) {
+      if (spec.required) throw new ModelError(ModelErrorCode.MissingField, `${fieldPath} is required`, { path: fieldPath })
+      out[name] = spec.fallback()
+    } else {
+      out[name] = checkField(spec, value[name], fieldPath)
+    }
+  }
+  return out as T
+}
+
+const RESERVED_IDS = new Set(['__proto__', 'constructor', 'prototype'])
+
+/** Ids are opaque strings, but they live in dotted paths: non-empty, no '.', at most MAX_ID_LENGTH. */
+export const checkId = (id: unknown, path: string): string => {
+  if (typeof id !== 'string') throw new ModelError(ModelErrorCode.InvalidId, `${path}: an id must be a string`, { path })
+  if (id === '' || id.length > MAX_ID_LENGTH || id.includes('.') || RESERVED_IDS.has(id)) {
+    throw new ModelError(ModelErrorCode.InvalidId, `${path}: invalid id '${id}' (non-empty, no '.', at most ${MAX_ID_LENGTH} characters)`, { path })
+  }
+  return id
+}
+
+export const defaultSettings = (): SettingsJSON => checkRecord<SettingsJSON>(SETTINGS_FIELDS, {}, Root.settings)
+
+// ---------------------------------------------------------------------------------------------
+// Yjs layout: reading (lenient — foreign writers may store anything) and writing.
+
+export const rootMap = (doc: Y.Doc, root: typeof Root[keyof typeof Root]): Y.Map<unknown> => doc.getMap(root)
+
+/** Reads a field as stored, falling back to the default when a foreign writer stored something invalid. */
+export const readField = (spec: FieldSpec, raw: unknown): unknown => {
+  if (spec.list) {
+    const items = raw instanceof Y.Array ? (raw.toArray() as unknown[]) : []
+    return items.filter((item) => isValidScalar(spec.kind, item))
+  }
+  if (raw === null && spec.nullable) return null
+  if (spec.kind === 'coverage') {
+    // Rules a foreign writer got wrong are left out; the valid ones still count.
+    return Array.isArray(raw) ? raw.flatMap((rule) => attempt(() => [checkCoverageRule(rule, '')], [])) : []
+  }
+  return isValidScalar(spec.kind, raw) ? raw : spec.fallback()
+}
+
+const attempt = <T>(fn: () => T, otherwise: T): T => {
+  try {
+    return fn()
+  } catch {
+    return otherwise
+  }
+}
+
+const isValidScalar = (kind: ValueKind, value: unknown): boolean => attempt(() => (checkScalar(kind, value, ''), true), false)
+
+export const readRecord = <T>(fields: Readonly<Record<string, FieldSpec>>, map: Y.Map<unknown>): T => {
+  const out: Record<string, unknown> = {}
+  for (const [name, spec] of Object.entries(fields)) out[name] = readField(spec, map.get(name))
+  return out as T
+}
+
+export const readSettings = (doc: Y.Doc): SettingsJSON => readRecord<SettingsJSON>(SETTINGS_FIELDS, rootMap(doc, Root.settings))
+
+/** The stored record map, or undefined when absent (or not a Y.Map, which the model treats as absent). */
+export const recordMap = (doc: Y.Doc, collection: Collection, id: string): Y.Map<unknown> | undefined => {
+  const value = rootMap(doc, collection).get(id)
+  return value instanceof Y.Map ? value : undefined
+}
+
+const sameJSON = (a: unknown, b: unknown): boolean => a === b || JSON.stringify(a) === JSON.stringify(b)
+
+/** Writes one field of a stored record/settings map; writes nothing when the stored value is already equal. */
+export const writeField = (map: Y.Map<unknown>, spec: FieldSpec, name: string, value: unknown): void => {
+  const current = map.get(name)
+  if (spec.list) {
+    const items = value as string[]
+    if (current instanceof Y.Array) {
+      if (sameJSON(current.toArray(), items)) return
+      current.delete(0, current.length)
+      current.insert(0, items as string[])
+    } else {
+      map.set(name, Y.Array.from(items as string[]))
+    }
+    return
+  }
+  if (spec.kind === 'coverage') {
+    if (!sameJSON(current, value)) map.set(name, structuredClone(value))
+    return
+  }
+  if (current !== value || !map.has(name)) map.set(name, value)
+}
+
+/** A fresh record map holding every field (lists as Y.Arrays). */
+export const newRecordMap = (fields: Readonly<Record<string, FieldSpec>>, record: Record<string, unknown>): Y.Map<unknown> =>
+  new Y.Map<unknown>(Object.entries(fields).map(([name, spec]) => [name, spec.list ? Y.Array.from(record[name] as string[]) : record[name]]))
+
+/** Creates the record, or updates the stored one in place (only fields that differ), keeping foreign extra fields. */
+export const writeRecord = (doc: Y.Doc, collection: Collection, id: string, record: Record<string, unknown>): void => {
+  const fields = fieldsOf(collection)
+  const existing = recordMap(doc, collection, id)
+  if (!existing) {
+    rootMap(doc, collection).set(id, newRecordMap(fields, record))
+    return
+  }
+  for (const [name, spec] of Object.entries(fields)) writeField(existing, spec, name, record[name])
+}
