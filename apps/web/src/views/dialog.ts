@@ -1,0 +1,63 @@
+import { h, replace } from '../dom.ts'
+
+const dialog = (): HTMLDialogElement => document.getElementById('dialog') as HTMLDialogElement
+
+/**
+ * Opens the app's one modal dialog with a form. `onSubmit` returns an error message to keep
+ * the dialog open, or nothing to close it. `onClose` runs however it closes.
+ */
+export const openFormDialog = (options: {
+  title: string
+  body: HTMLElement[]
+  submitLabel: string
+  onSubmit: (form: HTMLFormElement) => string | void
+  extraButtons?: HTMLElement[]
+  onClose?: () => void
+}): HTMLFormElement => {
+  const el = dialog()
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true })
+  const form = h(
+    'form',
+    {
+      method: 'dialog',
+      class: 'form',
+      onsubmit: (event: SubmitEvent) => {
+        event.preventDefault()
+        const message = options.onSubmit(form)
+        if (typeof message === 'string') {
+          error.textContent = message
+          error.hidden = false
+        } else {
+          el.close()
+        }
+      },
+    },
+    h('h2', { id: 'dialog-title' }, options.title),
+    ...options.body,
+    error,
+    h(
+      'div',
+      { class: 'dialog-buttons' },
+      ...(options.extraButtons ?? []),
+      h('span', { class: 'spacer' }),
+      h('button', { type: 'button', class: 'button', onclick: () => el.close() }, 'Cancel'),
+      h('button', { type: 'submit', class: 'button primary' }, options.submitLabel),
+    ),
+  )
+  replace(el, form)
+  el.onclose = () => options.onClose?.()
+  el.showModal()
+  form.querySelector<HTMLElement>('input, select, textarea')?.focus()
+  return form
+}
+
+export const closeDialog = (): void => dialog().close()
+
+/** A labelled field: `<label>Text <input></label>` keeps the label association implicit and robust. */
+export const field = (label: string, control: HTMLElement, hint?: string): HTMLElement =>
+  h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), control, hint ? h('small', {}, hint) : null)
+
+export const formValue = (form: HTMLFormElement, name: string): string => {
+  const value = new FormData(form).get(name)
+  return typeof value === 'string' ? value.trim() : ''
+}
