@@ -6,6 +6,8 @@
 export const ServerErrorCode = {
   /** The request body, params or query failed validation. */
   BadRequest: 'ROTA_ERR_BAD_REQUEST',
+  /** A PATCH op failed the model's checks; `details.modelCode` is the model's code (ROTA_MODEL_*). Nothing changed. */
+  InvalidOps: 'ROTA_ERR_INVALID_OPS',
   /** The document name is empty, too long, or holds control characters or `..` segments. */
   BadDocName: 'ROTA_ERR_BAD_DOC_NAME',
   /** The document has no entries (REST reads of an unknown document). */
@@ -40,6 +42,7 @@ export type ServerErrorCode = (typeof ServerErrorCode)[keyof typeof ServerErrorC
 
 export const httpStatusOf: Record<ServerErrorCode, number> = {
   ROTA_ERR_BAD_REQUEST: 400,
+  ROTA_ERR_INVALID_OPS: 422,
   ROTA_ERR_BAD_DOC_NAME: 400,
   ROTA_ERR_DOC_NOT_FOUND: 404,
   ROTA_ERR_BAD_VERSION: 400,

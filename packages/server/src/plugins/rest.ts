@@ -1,7 +1,13 @@
-import type { FastifyPluginAsync } from 'fastify'
-import type { UpdateLog } from '@rota/log'
+import * as Y from 'yjs'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { LogEntry, UpdateLog, VersionRef } from '@rota/log'
+import * as model from '@rota/model'
+import { applyOps, isModelError, toJSON, validateOps, type PathOp } from '@rota/model'
+import { RotaServerError, ServerErrorCode } from '../errors.ts'
+import { parseDocName } from '../docName.ts'
+import { revertUpdate } from '../restore.ts'
 import type { RoomRegistry } from '../rooms.ts'
-import type { Limits, ServerHooks } from '../types.ts'
+import type { Identity, Limits, ServerHooks, UpdateMeta } from '../types.ts'
 
 export interface RestPluginOptions {
   rooms: RoomRegistry
@@ -10,4 +16,431 @@ export interface RestPluginOptions {
   limits: Limits
 }
 
-export const restPlugin: FastifyPluginAsync<RestPluginOptions> = async () => {}
+const errorResponse = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: { type: 'object', additionalProperties: true },
+      },
+      required: ['code', 'message', 'details'],
+    },
+  },
+  required: ['error'],
+} as const
+
+const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 422: errorResponse }
+
+const docParams = {
+  type: 'object',
+  properties: { doc: { type: 'string', minLength: 1, description: 'Document name, URL-encoded into one segment (acme%2F2026-w48)' } },
+  required: ['doc'],
+} as const
+
+const seqResponse = {
+  type: 'object',
+  properties: {
+    seq: { type: 'integer', description: 'The head sequence number after the call' },
+    changed: { type: 'boolean', description: 'False when the call changed nothing (no entry appended)' },
+  },
+  required: ['seq', 'changed'],
+} as const
+
+const pathOpSchema = {
+  type: 'object',
+  properties: {
+    op: { type: 'string', enum: ['set', 'delete', 'append'] },
+    path: { type: 'string', minLength: 1, description: 'e.g. shifts.s42.assignee' },
+    value: {},
+  },
+  required: ['op', 'path'],
+  additionalProperties: false,
+} as const
+
+const historyEntry = {
+  type: 'object',
+  properties: {
+    seq: { type: 'integer' },
+    time: { type: 'string', format: 'date-time' },
+    clientTime: { type: 'string', format: 'date-time' },
+    actor: { type: 'string' },
+    role: { type: 'string' },
+    origin: { type: 'string' },
+    bytes: { type: 'integer' },
+    changes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { path: { type: 'string' }, kind: { type: 'string', enum: ['set', 'delete', 'insert'] } },
+        required: ['path', 'kind'],
+      },
+    },
+    details: { type: 'object', additionalProperties: true },
+  },
+  required: ['seq', 'time', 'actor', 'role', 'origin', 'bytes', 'changes'],
+} as const
+
+interface UpdateChange {
+  path: string
+  kind: 'set' | 'delete' | 'insert'
+}
+type DescribeUpdate = (doc: Y.Doc, update: Uint8Array) => UpdateChange[]
+
+/** @rota/model's describeUpdate (paths an update would change); empty lists until it exists. */
+const describeUpdate: DescribeUpdate =
+  (model as unknown as { describeUpdate?: DescribeUpdate }).describeUpdate ?? (() => [])
+
+const iso = (ms: number): string => new Date(ms).toISOString()
+
+/** `?at=12` or `?at=2026-11-25T10:00:00Z`. */
+const parseAt = (at: string): VersionRef => {
+  if (/^\d+$/.test(at)) return { seq: Number(at) }
+  const time = Date.parse(at)
+  if (!Number.isFinite(time)) {
+    throw new RotaServerError(ServerErrorCode.BadVersion, '`at` is neither a sequence number nor an ISO-8601 time', { at })
+  }
+  return { time }
+}
+
+const docFromState = (state: Uint8Array): Y.Doc => {
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, state)
+  return doc
+}
+
+/** A model error is the caller's fault: 422 with the model's code, op index and path in the details. */
+const modelFailure = (err: unknown): never => {
+  if (isModelError(err)) {
+    throw new RotaServerError(ServerErrorCode.InvalidOps, err.message, {
+      modelCode: err.code,
+      ...(err.opIndex === undefined ? {} : { opIndex: err.opIndex }),
+      ...(err.path === undefined ? {} : { path: err.path }),
+      ...err.details,
+    })
+  }
+  throw err
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    identity: Identity
+  }
+}
+
+/**
+ * The REST API for clients that do not speak Yjs. Every write goes through the rooms, so
+ * connected editors see it live and it lands in the log like any other update.
+ */
+export const restPlugin: FastifyPluginAsync<RestPluginOptions> = async (app, { rooms, log, hooks, limits }) => {
+  app.decorateRequest('identity', null as unknown as Identity)
+  app.addHook('onRequest', async (request) => {
+    const header = request.headers.authorization
+    const bearer = header?.startsWith('Bearer ') ? header.slice(7) : undefined
+    const query = request.query as Record<string, unknown>
+    const token = bearer ?? (typeof query.token === 'string' ? query.token : undefined)
+    request.identity = await hooks.authenticate(token)
+  })
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: limits.maxBodySize }, (_req, body, done) =>
+    done(null, body),
+  )
+
+  const readable = (request: FastifyRequest): string => {
+    const name = parseDocName((request.params as { doc: string }).doc, limits.maxDocNameLength)
+    if (!hooks.canRead(request.identity, name)) {
+      throw new RotaServerError(ServerErrorCode.Forbidden, 'not allowed to read this document', { doc: name })
+    }
+    return name
+  }
+
+  const existing = async (doc: string) => {
+    const head = await log.head(doc)
+    if (head === undefined) throw new RotaServerError(ServerErrorCode.DocNotFound, 'no such document', { doc })
+    return head
+  }
+
+  const metaOf = (identity: Identity, origin: UpdateMeta['origin'], details?: Record<string, unknown>): UpdateMeta => ({
+    actor: identity.sub,
+    role: identity.role,
+    origin,
+    ...(details === undefined ? {} : { details }),
+  })
+
+  app.get(
+    '/api/docs',
+    {
+      schema: {
+        tags: ['documents'],
+        summary: 'List documents',
+        querystring: {
+          type: 'object',
+          properties: { prefix: { type: 'string', description: 'Only names starting with this' } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              docs: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: { doc: { type: 'string' }, headSeq: { type: 'integer' }, lastChange: { type: 'string', format: 'date-time' } },
+                  required: ['doc', 'headSeq', 'lastChange'],
+                },
+              },
+            },
+            required: ['docs'],
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const asked = (request.query as { prefix?: string }).prefix ?? ''
+      const allowed = hooks.listPrefix(request.identity) ?? ''
+      // The narrower of the two prefixes; disjoint ones list nothing.
+      const prefix = asked.startsWith(allowed) ? asked : allowed.startsWith(asked) ? allowed : undefined
+      const docs = []
+      if (prefix !== undefined) {
+        for await (const summary of log.listDocs(prefix)) {
+          if (!hooks.canRead(request.identity, summary.doc)) continue
+          docs.push({ doc: summary.doc, headSeq: summary.headSeq, lastChange: iso(summary.lastChange) })
+        }
+      }
+      return { docs }
+    },
+  )
+
+  app.get(
+    '/api/docs/:doc',
+    {
+      schema: {
+        tags: ['documents'],
+        summary: 'The schedule as JSON, now or as it was at a sequence number or time',
+        params: docParams,
+        querystring: {
+          type: 'object',
+          properties: { at: { type: 'string', description: 'A sequence number, or an ISO-8601 time (the last entry at or before it)' } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              doc: { type: 'string' },
+              seq: { type: 'integer', description: 'The last entry included' },
+              schedule: { type: 'object', additionalProperties: true },
+            },
+            required: ['doc', 'seq', 'schedule'],
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const doc = readable(request)
+      const head = await existing(doc)
+      const at = (request.query as { at?: string }).at
+      if (at === undefined) return { doc, seq: head.headSeq, schedule: toJSON(await rooms.getDoc(doc)) }
+      const ref = parseAt(at)
+      let seq: number
+      if ('seq' in ref) {
+        if (ref.seq > head.headSeq) {
+          throw new RotaServerError(ServerErrorCode.BadVersion, `seq ${ref.seq} is after the head (${head.headSeq})`, { at })
+        }
+        seq = ref.seq
+      } else {
+        const entries = log.read(doc, { toTime: ref.time, reverse: true, limit: 1 })
+        seq = 0
+        for await (const entry of entries) seq = entry.seq
+      }
+      const past = docFromState(seq === 0 ? new Uint8Array([0, 0]) : await log.stateAt(doc, { seq }))
+      try {
+        return { doc, seq, schedule: toJSON(past) }
+      } finally {
+        past.destroy()
+      }
+    },
+  )
+
+  app.patch(
+    '/api/docs/:doc',
+    {
+      schema: {
+        tags: ['documents'],
+        summary: 'Apply path operations as one transaction; answered once durable',
+        params: docParams,
+        body: {
+          type: 'object',
+          properties: { ops: { type: 'array', items: pathOpSchema, minItems: 1, maxItems: 1000 } },
+          required: ['ops'],
+          additionalProperties: false,
+        },
+        response: { 200: seqResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const doc = readable(request)
+      const { ops } = request.body as { ops: PathOp[] }
+      const ydoc = await rooms.getDoc(doc)
+      const decision = hooks.authorizeOps(request.identity, ydoc, ops)
+      if (!decision.ok) throw new RotaServerError(ServerErrorCode.Forbidden, decision.reason, { doc })
+      try {
+        validateOps(ydoc, ops)
+      } catch (err) {
+        modelFailure(err)
+      }
+      const result = await rooms.change(doc, metaOf(request.identity, 'rest'), (d) => applyOps(d, ops))
+      if (result === null) return { seq: (await log.head(doc))?.headSeq ?? 0, changed: false }
+      return { seq: result.seq, changed: true }
+    },
+  )
+
+  app.get(
+    '/api/docs/:doc/history',
+    {
+      schema: {
+        tags: ['documents'],
+        summary: 'Entries newest first, with the paths each one changed',
+        params: docParams,
+        querystring: {
+          type: 'object',
+          properties: {
+            before: { type: 'integer', minimum: 1, description: 'Only entries with a smaller seq (paging)' },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              doc: { type: 'string' },
+              entries: { type: 'array', items: historyEntry },
+              next: { type: ['integer', 'null'], description: '`before` for the next page; null at the start' },
+            },
+            required: ['doc', 'entries', 'next'],
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const doc = readable(request)
+      const head = await existing(doc)
+      const { before, limit } = request.query as { before?: number; limit: number }
+      const toSeq = Math.min(head.headSeq, (before ?? head.headSeq + 1) - 1)
+      const page: LogEntry[] = []
+      if (toSeq >= 1) for await (const entry of log.read(doc, { toSeq, reverse: true, limit })) page.push(entry)
+      page.reverse()
+      const oldest = page[0]?.seq ?? 1
+      // Replay the page on the state just before it, describing each entry before applying it.
+      const replay = docFromState(oldest > 1 ? await log.stateAt(doc, { seq: oldest - 1 }) : new Uint8Array([0, 0]))
+      const entries = []
+      try {
+        for (const entry of page) {
+          const changes = describeUpdate(replay, entry.update).map(({ path, kind }) => ({ path, kind }))
+          Y.applyUpdate(replay, entry.update)
+          entries.push({
+            seq: entry.seq,
+            time: iso(entry.meta.receivedAt),
+            ...(entry.meta.clientTime === undefined ? {} : { clientTime: iso(entry.meta.clientTime) }),
+            actor: entry.meta.actor,
+            role: entry.meta.role,
+            origin: entry.meta.origin,
+            bytes: entry.update.length,
+            changes,
+            ...(entry.meta.details === undefined ? {} : { details: entry.meta.details }),
+          })
+        }
+      } finally {
+        replay.destroy()
+      }
+      entries.reverse()
+      return { doc, entries, next: oldest > 1 && page.length > 0 ? oldest : null }
+    },
+  )
+
+  app.post(
+    '/api/docs/:doc/restore',
+    {
+      schema: {
+        tags: ['documents'],
+        summary: 'Make the document equal to an earlier version, as a new entry (history is kept)',
+        params: docParams,
+        body: {
+          type: 'object',
+          properties: { seq: { type: 'integer', minimum: 0 } },
+          required: ['seq'],
+          additionalProperties: false,
+        },
+        response: { 200: seqResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const doc = readable(request)
+      if (!hooks.canAdmin(request.identity, 'restore')) {
+        throw new RotaServerError(ServerErrorCode.Forbidden, 'not allowed to restore', { doc })
+      }
+      const head = await existing(doc)
+      const { seq } = request.body as { seq: number }
+      if (seq > head.headSeq) {
+        throw new RotaServerError(ServerErrorCode.BadVersion, `seq ${seq} is after the head (${head.headSeq})`, { seq })
+      }
+      const target = seq === 0 ? new Uint8Array([0, 0]) : await log.stateAt(doc, { seq })
+      const current = await rooms.getDoc(doc)
+      const targetDoc = docFromState(target)
+      const same = JSON.stringify(toJSON(targetDoc)) === JSON.stringify(toJSON(current))
+      targetDoc.destroy()
+      const update = same ? null : revertUpdate(current, target)
+      if (update === null) return { seq: head.headSeq, changed: false }
+      const result = await rooms.applyUpdate(doc, update, metaOf(request.identity, 'restore', { restoredSeq: seq }))
+      return { seq: result.seq, changed: true }
+    },
+  )
+
+  app.get(
+    '/api/docs/:doc/update',
+    {
+      schema: {
+        tags: ['updates'],
+        summary: 'The document state as one encoded Yjs (v1) update',
+        params: docParams,
+        produces: ['application/octet-stream'],
+        response: { 200: { type: 'string', format: 'binary' }, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const doc = readable(request)
+      await existing(doc)
+      const state = Y.encodeStateAsUpdate(await rooms.getDoc(doc))
+      return reply.type('application/octet-stream').send(Buffer.from(state.buffer, state.byteOffset, state.byteLength))
+    },
+  )
+
+  app.post(
+    '/api/docs/:doc/update',
+    {
+      schema: {
+        tags: ['updates'],
+        summary: 'Apply an encoded Yjs (v1) update; answered once durable',
+        params: docParams,
+        description: 'Body: the update bytes, `Content-Type: application/octet-stream`.',
+        consumes: ['application/octet-stream'],
+        response: { 200: seqResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const doc = readable(request)
+      const body = request.body
+      if (!Buffer.isBuffer(body)) {
+        throw new RotaServerError(ServerErrorCode.BadRequest, 'send the update as application/octet-stream')
+      }
+      const before = (await log.head(doc))?.headSeq ?? 0
+      const result = await rooms.applyUpdate(doc, new Uint8Array(body), metaOf(request.identity, 'import'), {
+        identity: request.identity,
+      })
+      return { seq: result.seq, changed: result.seq !== before }
+    },
+  )
+}
