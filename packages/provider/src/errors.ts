@@ -1,0 +1,28 @@
+/**
+ * Every error the provider throws. Callers branch on `code`, never on the message.
+ * The codes are listed in docs/provider.md.
+ */
+export const ProviderErrorCode = {
+  /** An option is missing or has the wrong type or range; nothing was started. */
+  InvalidOption: 'ROTA_PROVIDER_INVALID_OPTION',
+  /** `offline: true` was asked for but this runtime has no default store (Node: pass `openLevelStore(dir)`). */
+  NoOfflineStore: 'ROTA_PROVIDER_NO_OFFLINE_STORE',
+  /** The provider was destroyed; it cannot be used again. */
+  Destroyed: 'ROTA_PROVIDER_DESTROYED',
+  /** The local store failed to open or to load the document. */
+  StoreFailed: 'ROTA_PROVIDER_STORE_FAILED',
+} as const
+
+export type ProviderErrorCode = (typeof ProviderErrorCode)[keyof typeof ProviderErrorCode]
+
+export class RotaProviderError extends Error {
+  readonly code: ProviderErrorCode
+  readonly option: string | undefined
+
+  constructor(code: ProviderErrorCode, message: string, details: { option?: string; cause?: unknown } = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause })
+    this.name = 'RotaProviderError'
+    this.code = code
+    this.option = details.option
+  }
+}
