@@ -53,9 +53,16 @@ export const openFormDialog = (options: {
 
 export const closeDialog = (): void => dialog().close()
 
-/** A labelled field: `<label>Text <input></label>` keeps the label association implicit and robust. */
-export const field = (label: string, control: HTMLElement, hint?: string): HTMLElement =>
-  h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), control, hint ? h('small', {}, hint) : null)
+let fieldCount = 0
+
+/** A labelled field: the label names the control exactly, the hint describes it. */
+export const field = (label: string, control: HTMLElement, hint?: string): HTMLElement => {
+  const id = control.id || `f${++fieldCount}`
+  control.id = id
+  const hintEl = hint ? h('small', { id: `${id}-hint` }, hint) : null
+  if (hintEl) control.setAttribute('aria-describedby', hintEl.id)
+  return h('div', { class: 'field' }, h('label', { class: 'field-label', for: id }, label), control, hintEl)
+}
 
 export const formValue = (form: HTMLFormElement, name: string): string => {
   const value = new FormData(form).get(name)

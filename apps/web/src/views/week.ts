@@ -1,6 +1,6 @@
 import { h } from '../dom.ts'
 import type { EditorContext } from '../context.ts'
-import { buildWeekGrid, describeProblem, type GridRow, type ShiftCard, type WeekGrid } from '../grid-model.ts'
+import { buildWeekGrid, describeProblem, type GridRow, type ShiftCard, type ShiftProblem, type WeekGrid } from '../grid-model.ts'
 import { editorsByRecord, initials, type Peer } from '../presence.ts'
 import type { ScheduleJSON } from '@rota/model'
 import { addWeeks, dayLabel, startOfWeek, today, weekLabel } from '../week.ts'
@@ -11,6 +11,9 @@ const DRAG_TYPE = 'application/x-rota-shift'
 export const currentWeek = (ctx: EditorContext, schedule: ScheduleJSON): string =>
   ctx.route.week ?? startOfWeek(today(), schedule.settings.weekStartsOn)
 
+/** Problems shown on the shift itself; hours are shown on the person's row. */
+const isShiftProblem = (p: ShiftProblem): boolean => p !== 'unfilled' && p !== 'over_hours'
+
 const chip = (ctx: EditorContext | null, card: ShiftCard, editors: Peer[]): HTMLElement => {
   const problems = card.problems.map(describeProblem)
   const label = `${card.start}–${card.end}${card.role ? ` ${card.role}` : ''}${card.requiredSkill ? ` (${card.requiredSkill})` : ''}`
@@ -19,7 +22,7 @@ const chip = (ctx: EditorContext | null, card: ShiftCard, editors: Peer[]): HTML
     ctx === null ? 'div' : 'button',
     {
       type: ctx === null ? undefined : 'button',
-      class: ['shift', card.problems.includes('unfilled') && 'unfilled', card.problems.some((p) => p !== 'unfilled') && 'problem', editor && 'being-edited'],
+      class: ['shift', card.problems.includes('unfilled') && 'unfilled', card.problems.some(isShiftProblem) && 'problem', editor && 'being-edited'],
       style: editor ? `--peer: ${editor.user.color}` : undefined,
       'data-shift': card.id,
       draggable: ctx === null ? undefined : 'true',
@@ -34,7 +37,7 @@ const chip = (ctx: EditorContext | null, card: ShiftCard, editors: Peer[]): HTML
     },
     h('span', { class: 'shift-time' }, `${card.start}–${card.end}`),
     card.role ? h('span', { class: 'shift-role' }, card.role) : null,
-    card.problems.filter((p) => p !== 'unfilled').length > 0 ? h('span', { class: 'shift-flag', 'aria-hidden': 'true' }, '!') : null,
+    card.problems.some(isShiftProblem) ? h('span', { class: 'shift-flag', 'aria-hidden': 'true' }, '!') : null,
     editor ? h('span', { class: 'peer-tag', 'aria-hidden': 'true' }, initials(editor.user.name)) : null,
   )
 }

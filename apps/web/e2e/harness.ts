@@ -1,0 +1,67 @@
+/**
+ * The e2e tests' world: a real Rota server on 127.0.0.1 port 0 serving the built app, and
+ * Debian's chromium driven by playwright-core. Each test gets fresh browser contexts
+ * (separate IndexedDB, localStorage, cookies), so two contexts are two people.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { createMemoryLog } from '@rota/log'
+import { startServer, type RotaServer, type ServerOptions } from '@rota/server'
+
+export const webRoot = join(import.meta.dirname, '..', 'dist')
+export const screenshotDir = join(import.meta.dirname, '..', '..', '..', 'docs', 'screenshots')
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+]
+
+export interface World {
+  server: RotaServer
+  browser: Browser
+  person(name: string): Promise<{ context: BrowserContext; page: Page }>
+  close(): Promise<void>
+}
+
+export const startWorld = async (options: Partial<ServerOptions> = {}): Promise<World> => {
+  const server = await startServer({ log: createMemoryLog(), port: 0, logger: false, webRoot, ...options })
+  // playwright gives each launch a fresh, temporary user-data dir of its own.
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    headless: true,
+  })
+  const contexts: BrowserContext[] = []
+  return {
+    server,
+    browser,
+    person: async (name) => {
+      const context = await browser.newContext({ viewport: { width: 1360, height: 860 }, locale: 'en-GB', timezoneId: 'UTC' })
+      contexts.push(context)
+      await context.addInitScript((n) => {
+        if (localStorage.getItem('rota.name') === null) localStorage.setItem('rota.name', n)
+      }, name)
+      const page = await context.newPage()
+      page.on('pageerror', (err) => console.error(`[${name}] page error:`, err))
+      return { context, page }
+    },
+    close: async () => {
+      for (const context of contexts) await context.close().catch(() => {})
+      await browser.close()
+      await server.close()
+    },
+  }
+}
+
+export const docUrl = (server: RotaServer, doc: string, extra = ''): string =>
+  `${server.url}/#doc=${encodeURIComponent(doc)}&week=2026-11-23${extra}`
+
+/** Waits until the header says everything is stored on the server. */
+export const waitSaved = (page: Page): Promise<unknown> =>
+  page.locator('#status[data-state="connected"][data-saved="true"]').waitFor({ timeout: 15_000 })
+
+export const screenshot = async (page: Page, name: string): Promise<void> => {
+  mkdirSync(screenshotDir, { recursive: true })
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`) })
+}
