@@ -1,0 +1,2 @@
+export type { Durability, RetentionPolicy, LevelLogOptions, LevelLog } from './level-log.ts'
+export { openLevelLog, DEFAULT_CHECKPOINT_EVERY, DEFAULT_CHECKPOINT_BYTES } from './level-log.ts'

@@ -1,0 +1,179 @@
+/**
+ * Reading one document's stored history: entries in a seq range (checksums verified, unexpected
+ * gaps reported), lookups by time, and the state at a seq from the nearest checkpoint plus the tail.
+ */
+import type { ClassicLevel } from 'classic-level'
+import { LogErrorCode, RotaLogError, mergeState } from '@rota/log'
+import type { EntryMeta, LogObserver } from '@rota/log'
+import { DecodeError, decodeCheckpoint, decodeEntry, decodeEntryTime } from './codec.ts'
+import type { DocRecord } from './codec.ts'
+import { Tag, decodeSeq, docPrefix, seqKey } from './keys.ts'
+
+export type Db = ClassicLevel<Uint8Array, Uint8Array>
+
+/** What a scan needs to know about a document. */
+export interface DocView {
+  doc: string
+  entryPrefix: Uint8Array
+  checkpointPrefix: Uint8Array
+  record: DocRecord
+}
+
+export function docView(doc: string, record: DocRecord): DocView {
+  return { doc, entryPrefix: docPrefix(Tag.Entry, doc), checkpointPrefix: docPrefix(Tag.Checkpoint, doc), record }
+}
+
+export const corrupt = (doc: string, seq: number, reason: string, cause?: unknown): RotaLogError =>
+  new RotaLogError(LogErrorCode.Corrupt, `${doc} seq ${seq} is damaged (${reason}); see "Recovery" in docs/log.md`, {
+    doc,
+    seq,
+    ...(cause === undefined ? {} : { cause }),
+  })
+
+export const isCut = (record: DocRecord, seq: number): boolean => record.cuts.some(([from, to]) => seq >= from && seq <= to)
+
+/** The next seq an intact history holds after (or, reversed, before) `seq`, skipping cut ranges. */
+function expectedAfter(record: DocRecord, seq: number, reverse: boolean): number {
+  let next = reverse ? seq - 1 : seq + 1
+  for (let moved = true; moved; ) {
+    moved = false
+    for (const [from, to] of record.cuts) {
+      if (next >= from && next <= to) {
+        next = reverse ? from - 1 : to + 1
+        moved = true
+      }
+    }
+  }
+  return next
+}
+
+export interface StoredEntry {
+  seq: number
+  meta: EntryMeta
+  update: Uint8Array
+  bytes: number
+}
+
+const PAGE = 512
+
+/**
+ * Yields the entries with from ≤ seq ≤ to. Throws ROTA_LOG_CORRUPT at a damaged entry and at a
+ * missing one (a gap no truncation explains), naming doc and seq.
+ */
+export async function* scanEntries(db: Db, view: DocView, from: number, to: number, reverse = false): AsyncGenerator<StoredEntry> {
+  if (from > to) return
+  const { doc, entryPrefix, record } = view
+  const iterator = db.iterator({ gte: seqKey(entryPrefix, from), lte: seqKey(entryPrefix, to), reverse })
+  let expected = reverse ? to : from
+  // Entries at the ends of the range may legitimately be absent (cut, or not written yet), so
+  // only gaps between entries found count here; stateAtSeq also checks the ends.
+  let first = true
+  try {
+    for (;;) {
+      const page = await iterator.nextv(PAGE)
+      if (page.length === 0) return
+      for (const [key, value] of page) {
+        const seq = decodeSeq(key, entryPrefix.length)
+        if (!first && seq !== expected) throw corrupt(doc, expected, 'missing')
+        first = false
+        let decoded: { meta: EntryMeta; update: Uint8Array }
+        try {
+          decoded = decodeEntry(key, value)
+        } catch (error) {
+          if (error instanceof DecodeError) throw corrupt(doc, seq, error.message, error)
+          throw error
+        }
+        yield { seq, meta: decoded.meta, update: decoded.update, bytes: key.length + value.length }
+        expected = expectedAfter(record, seq, reverse)
+      }
+    }
+  } finally {
+    await iterator.close()
+  }
+}
+
+/** The first stored entry with from ≤ seq ≤ to: its seq and time (checksum verified). */
+async function entryAtOrAfter(db: Db, view: DocView, from: number, to: number): Promise<{ seq: number; time: number } | undefined> {
+  const [found] = await db.iterator({ gte: seqKey(view.entryPrefix, from), lte: seqKey(view.entryPrefix, to), limit: 1 }).all()
+  if (found === undefined) return undefined
+  const [key, value] = found
+  const seq = decodeSeq(key, view.entryPrefix.length)
+  try {
+    return { seq, time: decodeEntryTime(key, value) }
+  } catch (error) {
+    if (error instanceof DecodeError) throw corrupt(view.doc, seq, error.message, error)
+    throw error
+  }
+}
+
+/**
+ * The last seq in [from, to] whose entry has receivedAt ≤ time (`atMost`), or the first with
+ * receivedAt ≥ time; undefined when there is none. Binary search: receivedAt never decreases.
+ */
+export async function seqByTime(db: Db, view: DocView, from: number, to: number, time: number, atMost: boolean): Promise<number | undefined> {
+  let low = from
+  let high = to
+  let answer: number | undefined
+  while (low <= high) {
+    const mid = Math.floor((low + high) / 2)
+    const found = await entryAtOrAfter(db, view, mid, high)
+    if (found === undefined) {
+      high = mid - 1
+    } else if (atMost ? found.time <= time : found.time < time) {
+      if (atMost) answer = found.seq
+      low = found.seq + 1
+    } else {
+      if (!atMost) answer = found.seq
+      high = mid - 1
+    }
+  }
+  return answer
+}
+
+export interface FoundCheckpoint {
+  seq: number
+  time: number
+  state: Uint8Array
+}
+
+/** The newest intact checkpoint at or before `seq` and inside the held history. Damaged ones are skipped. */
+export async function findCheckpoint(db: Db, view: DocView, seq: number, observer?: LogObserver): Promise<FoundCheckpoint | undefined> {
+  const { record, checkpointPrefix } = view
+  const lowest = record.baseIsCheckpoint ? record.baseSeq : record.baseSeq + 1
+  if (seq < lowest) return undefined
+  const iterator = db.iterator({ gte: seqKey(checkpointPrefix, lowest), lte: seqKey(checkpointPrefix, seq), reverse: true })
+  try {
+    for await (const [key, value] of iterator) {
+      const at = decodeSeq(key, checkpointPrefix.length)
+      try {
+        const { time, state } = decodeCheckpoint(key, value)
+        return { seq: at, time, state }
+      } catch (error) {
+        if (!(error instanceof DecodeError)) throw error
+        // Derived data: fall back to an older checkpoint and more entries.
+        observer?.onError?.(corrupt(view.doc, at, `checkpoint ${error.message}`, error))
+      }
+    }
+  } finally {
+    await iterator.close()
+  }
+  return undefined
+}
+
+/** The encoded state at `seq`: one checkpoint plus the entries after it, merged into one update. */
+export async function stateAtSeq(db: Db, view: DocView, seq: number, observer?: LogObserver): Promise<Uint8Array> {
+  const checkpoint = await findCheckpoint(db, view, seq, observer)
+  if (checkpoint === undefined && view.record.baseIsCheckpoint) {
+    throw corrupt(view.doc, view.record.baseSeq, 'the base checkpoint is damaged or missing')
+  }
+  const updates: Uint8Array[] = checkpoint === undefined ? [] : [checkpoint.state]
+  const from = (checkpoint?.seq ?? view.record.baseSeq) + 1
+  let expected = expectedAfter(view.record, from - 1, false)
+  for await (const entry of scanEntries(db, view, from, seq)) {
+    if (entry.seq !== expected) throw corrupt(view.doc, expected, 'missing')
+    updates.push(entry.update)
+    expected = expectedAfter(view.record, entry.seq, false)
+  }
+  if (expected <= seq) throw corrupt(view.doc, expected, 'missing')
+  return mergeState(updates)
+}
