@@ -1,0 +1,20 @@
+export type {
+  PathOp, ConflictKind, ConflictStatus, ConflictId, ConflictRefs, ConflictEdit, ConflictOption, Strategy,
+  Suggestion, Conflict, ConflictRecord, ConflictFeatures, OptionFeatures, TeamSettings,
+} from './types.ts'
+export { conflictKinds, conflictStatuses, isConflictKind, defaultTeamSettings } from './types.ts'
+export { ResolverError, ResolverErrorCode, isResolverError } from './errors.ts'
+export type { CoverageRef, Violation, ViolationKind } from './rules.ts'
+export { violations, relevantPaths } from './rules.ts'
+export type { EditEvent, Detection, Involvement } from './history.ts'
+export { DocHistory } from './history.ts'
+export type { BuiltConflict } from './options.ts'
+export { buildConflict } from './options.ts'
+export type { TeamModelState, Prediction } from './model.ts'
+export { newTeamModel, predict, learn, trackRecord, MIN_ANSWERS } from './model.ts'
+export type { ResolverStore, TeamState } from './store.ts'
+export { createMemoryStore, openLevelStore } from './store.ts'
+export type { ResolverOptions, Resolver } from './resolver.ts'
+export { createResolver, teamOf, conflictIdOf, toPublic } from './resolver.ts'
+export type { ResolverMetrics } from './metrics.ts'
+export { createResolverMetrics } from './metrics.ts'

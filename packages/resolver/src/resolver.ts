@@ -1,0 +1,314 @@
+import { createHash } from 'node:crypto'
+import type * as Y from 'yjs'
+import type { ConflictsNotice } from '@rota/protocol'
+import { ResolverError, ResolverErrorCode } from './errors.ts'
+import { DocHistory, type EditEvent } from './history.ts'
+import { learn, newTeamModel, predict } from './model.ts'
+import { applyWithInverse } from './ops.ts'
+import { buildConflict } from './options.ts'
+import type { ResolverMetrics } from './metrics.ts'
+import type { ResolverStore, TeamState } from './store.ts'
+import {
+  conflictStatuses, defaultTeamSettings, isConflictKind,
+  type Conflict, type ConflictId, type ConflictRecord, type ConflictStatus, type TeamSettings,
+} from './types.ts'
+
+export interface ResolverOptions {
+  store: ResolverStore
+  /**
+   * Runs `fn` on the live document as one transaction with origin `resolver`, logged with `details`
+   * (the server's `rooms.change`). Resolves once the change is in the log.
+   */
+  change: (doc: string, details: Record<string, unknown>, fn: (ydoc: Y.Doc) => void) => Promise<void>
+  /** Earlier updates of a document the resolver has not seen (after a restart); replayed without detection. */
+  history?: (doc: string, beforeSeq: number) => AsyncIterable<EditEvent>
+  /** Tells connected editors that a document's conflicts changed. */
+  notify?: (doc: string, notice: ConflictsNotice) => void
+  metrics?: ResolverMetrics
+  now?: () => number
+  /** An automatic resolution nobody challenged for this long counts as weak agreement. Default 24 h. */
+  unchallengedAfterMs?: number
+}
+
+export interface Resolver {
+  /** Feeds one update (in seq order per document); resolves with the conflicts it created. */
+  observe(doc: string, event: EditEvent): Promise<Conflict[]>
+  list(doc: string, status?: ConflictStatus | 'all'): Promise<Conflict[]>
+  get(doc: string, id: string): Promise<Conflict>
+  resolve(doc: string, id: string, optionId: string, by: string): Promise<Conflict>
+  dismiss(doc: string, id: string, by: string): Promise<Conflict>
+  settings(team: string): Promise<TeamSettings>
+  updateSettings(team: string, patch: Partial<TeamSettings>): Promise<TeamSettings>
+  /** Waits until every queued update has been processed. */
+  idle(): Promise<void>
+}
+
+/** A document's team is its tenant: the prefix before the first '/'. */
+export const teamOf = (doc: string): string => (doc.includes('/') ? (doc.split('/')[0] as string) : 'default')
+
+export const conflictIdOf = (doc: string, seq: number, key: string): ConflictId =>
+  `c_${createHash('sha256').update(`${doc}\n${seq}\n${key}`).digest('hex').slice(0, 20)}` as ConflictId
+
+const LEFT_ALONE_WEIGHT = 0.3
+
+export const toPublic = (r: ConflictRecord): Conflict => ({
+  id: r.id, kind: r.kind, refs: r.refs, edits: r.edits, options: r.options, suggestion: r.suggestion,
+  status: r.status, appliedOptionId: r.appliedOptionId, detectedAt: r.detectedAt, resolvedAt: r.resolvedAt, resolvedBy: r.resolvedBy,
+})
+
+export const validateSettingsPatch = (patch: unknown): Partial<TeamSettings> => {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+    throw new ResolverError(ResolverErrorCode.BadInput, 'settings must be an object')
+  }
+  const { threshold, alwaysAsk, ...rest } = patch as Record<string, unknown>
+  if (Object.keys(rest).length > 0) throw new ResolverError(ResolverErrorCode.BadInput, `unknown settings: ${Object.keys(rest).join(', ')}`)
+  const out: Partial<TeamSettings> = {}
+  if (threshold !== undefined) {
+    if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
+      throw new ResolverError(ResolverErrorCode.BadInput, 'threshold must be a number from 0 to 1', { threshold })
+    }
+    out.threshold = threshold
+  }
+  if (alwaysAsk !== undefined) {
+    if (!Array.isArray(alwaysAsk) || !alwaysAsk.every(isConflictKind)) {
+      throw new ResolverError(ResolverErrorCode.BadInput, 'alwaysAsk must list conflict kinds', { alwaysAsk })
+    }
+    out.alwaysAsk = [...new Set(alwaysAsk)]
+  }
+  return out
+}
+
+export const createResolver = (options: ResolverOptions): Resolver => {
+  const { store } = options
+  const now = options.now ?? Date.now
+  const leftAloneAfter = options.unchallengedAfterMs ?? 24 * 3600_000
+  const histories = new Map<string, Promise<DocHistory>>()
+  const docQueues = new Map<string, Promise<unknown>>()
+  const teamQueues = new Map<string, Promise<unknown>>()
+  const teams = new Map<string, TeamState>()
+  const pendingLeftAlone = new Map<string, Array<{ doc: string; id: string; at: number }>>()
+  let inflight = new Set<Promise<unknown>>()
+
+  const serial = <T>(queues: Map<string, Promise<unknown>>, key: string, fn: () => Promise<T>): Promise<T> => {
+    const run = (queues.get(key) ?? Promise.resolve()).then(fn, fn)
+    const tail = run.catch(() => undefined)
+    queues.set(key, tail)
+    inflight.add(tail)
+    void tail.then(() => {
+      inflight.delete(tail)
+      if (queues.get(key) === tail) queues.delete(key)
+    })
+    return run
+  }
+
+  const team = async (name: string): Promise<TeamState> => {
+    const cached = teams.get(name)
+    if (cached) return cached
+    const state = (await store.getTeam(name)) ?? { model: newTeamModel(), settings: { ...defaultTeamSettings } }
+    teams.set(name, state)
+    return state
+  }
+
+  const teach = (name: string, record: ConflictRecord, chosen: string, weight = 1): Promise<void> =>
+    serial(teamQueues, name, async () => {
+      const state = await team(name)
+      const next = { ...state, model: learn(state.model, record.features, chosen, weight) }
+      teams.set(name, next)
+      await store.putTeam(name, next)
+    })
+
+  const historyOf = (doc: string, beforeSeq: number): Promise<DocHistory> => {
+    let h = histories.get(doc)
+    if (!h) {
+      h = (async () => {
+        const history = new DocHistory(doc)
+        if (options.history) for await (const e of options.history(doc, beforeSeq)) history.ingest(e, false)
+        return history
+      })()
+      histories.set(doc, h)
+    }
+    return h
+  }
+
+  const notify = async (doc: string, changed: string[]): Promise<void> => {
+    if (!options.notify || changed.length === 0) return
+    const open = (await store.list(doc)).filter((r) => r.status === 'open').length
+    options.notify(doc, { open, changed })
+  }
+
+  const sweepLeftAlone = async (teamName: string): Promise<void> => {
+    const pending = pendingLeftAlone.get(teamName) ?? []
+    const due = pending.filter((p) => now() - p.at >= leftAloneAfter)
+    if (due.length === 0) return
+    pendingLeftAlone.set(teamName, pending.filter((p) => !due.includes(p)))
+    for (const p of due) {
+      const r = await store.get(p.doc, p.id)
+      if (!r || r.status !== 'auto_applied' || r.learnedUnchallenged || r.appliedOptionId === null) continue
+      if (await store.transition({ ...r, learnedUnchallenged: true }, 'auto_applied')) {
+        await teach(teamName, r, r.appliedOptionId, LEFT_ALONE_WEIGHT)
+        options.metrics?.judge(teamName, true)
+      }
+    }
+  }
+
+  const applyChange = async (r: ConflictRecord, optionId: string, strategy: string, confidence: number | null,
+    undo: ConflictRecord['appliedInverse'], ops: ConflictRecord['appliedInverse']): Promise<ConflictRecord['appliedInverse']> => {
+    let inverse: ConflictRecord['appliedInverse'] = []
+    await options.change(r.doc, { conflictId: r.id, optionId, strategy, confidence }, (ydoc) => {
+      inverse = applyWithInverse(ydoc, undo ?? [], ops ?? [])
+    })
+    return inverse
+  }
+
+  const handleDetections = async (doc: string, event: EditEvent): Promise<Conflict[]> => {
+    const history = await historyOf(doc, event.seq)
+    const detections = history.ingest(event, true)
+    const teamName = teamOf(doc)
+    const created: Conflict[] = []
+    for (const d of detections) {
+      const built = buildConflict(d)
+      const state = await team(teamName)
+      const prediction = predict(state.model, built.features)
+      const auto = prediction.confidence >= state.settings.threshold && !state.settings.alwaysAsk.includes(built.kind)
+      const record: ConflictRecord = {
+        id: conflictIdOf(doc, d.seq, d.key), doc, team: teamName, key: d.key, seq: d.seq,
+        kind: built.kind, refs: built.refs, edits: built.edits, options: built.options,
+        suggestion: { optionId: prediction.optionId, confidence: round(prediction.confidence), strategy: prediction.strategy },
+        status: auto ? 'auto_applied' : 'open', appliedOptionId: null,
+        detectedAt: new Date(now()).toISOString(), resolvedAt: null, resolvedBy: null,
+        features: built.features, appliedInverse: null, learnedUnchallenged: false,
+      }
+      // Another instance fed the same log derives the same id: whoever claims first acts ([S2]).
+      if (!(await store.claim(record))) continue
+      options.metrics?.detected.inc({ kind: record.kind })
+      if (auto) {
+        const option = record.options.find((o) => o.id === prediction.optionId)
+        try {
+          const inverse = await applyChange(record, prediction.optionId, prediction.strategy, record.suggestion.confidence, [], option?.ops ?? [])
+          const applied = { ...record, appliedOptionId: prediction.optionId, appliedInverse: inverse, resolvedAt: new Date(now()).toISOString(), resolvedBy: 'resolver' }
+          await store.transition(applied, 'claimed')
+          options.metrics?.autoApplied.inc({ kind: record.kind })
+          pendingLeftAlone.set(teamName, [...(pendingLeftAlone.get(teamName) ?? []), { doc, id: record.id, at: now() }])
+          created.push(toPublic(applied))
+        } catch {
+          // The document moved under us (the option no longer applies): ask instead.
+          const asked = { ...record, status: 'open' as const }
+          await store.transition(asked, 'claimed')
+          options.metrics?.asked.inc({ kind: record.kind })
+          created.push(toPublic(asked))
+        }
+      } else {
+        options.metrics?.asked.inc({ kind: record.kind })
+        created.push(toPublic(record))
+      }
+    }
+    await notify(doc, created.map((c) => c.id))
+    await sweepLeftAlone(teamName)
+    return created
+  }
+
+  const load = async (doc: string, id: string): Promise<ConflictRecord> => {
+    const r = await store.get(doc, id)
+    if (!r) throw new ResolverError(ResolverErrorCode.UnknownConflict, `no conflict ${id} in ${doc}`, { doc, id })
+    return r
+  }
+
+  const settled = (r: ConflictRecord): ResolverError =>
+    new ResolverError(ResolverErrorCode.StatusConflict, `conflict ${r.id} is already ${r.status}`, { status: r.status, appliedOptionId: r.appliedOptionId })
+
+  /** Commits the decision first (compare-and-set), then changes the document; rolls the status back if that fails. */
+  const decide = async (prev: ConflictRecord, next: ConflictRecord, undo: ConflictRecord['appliedInverse'], ops: ConflictRecord['appliedInverse'], strategy: string): Promise<ConflictRecord> => {
+    if (!(await store.transition(next, prev.status))) throw settled(await load(prev.doc, prev.id))
+    if ((undo?.length ?? 0) === 0 && (ops?.length ?? 0) === 0) return next
+    try {
+      const inverse = await applyChange(next, next.appliedOptionId ?? 'none', strategy, null, undo, ops)
+      const done = { ...next, appliedInverse: inverse }
+      await store.transition(done, next.status)
+      return done
+    } catch (err) {
+      await store.transition(prev, next.status)
+      throw new ResolverError(ResolverErrorCode.StatusConflict, 'the document changed so that this option no longer applies', { cause: String(err) })
+    }
+  }
+
+  return {
+    observe: (doc, event) => serial(docQueues, doc, () => handleDetections(doc, event)),
+
+    async list(doc, status = 'open') {
+      if (status !== 'all' && !conflictStatuses.includes(status)) {
+        throw new ResolverError(ResolverErrorCode.BadInput, `unknown status ${String(status)}`, { status })
+      }
+      const all = await store.list(doc)
+      return all.filter((r) => status === 'all' || r.status === status)
+        .sort((a, b) => a.seq - b.seq || (a.id < b.id ? -1 : 1)).map(toPublic)
+    },
+
+    get: async (doc, id) => toPublic(await load(doc, id)),
+
+    resolve: (doc, id, optionId, by) => serial(docQueues, doc, async () => {
+      const r = await load(doc, id)
+      const option = r.options.find((o) => o.id === optionId)
+      if (!option) throw new ResolverError(ResolverErrorCode.UnknownOption, `conflict ${id} has no option ${optionId}`, { optionId })
+      const at = new Date(now()).toISOString()
+      let next: ConflictRecord
+      switch (r.status) {
+        case 'open':
+          next = await decide(r, { ...r, status: 'resolved', appliedOptionId: optionId, resolvedAt: at, resolvedBy: by }, [], option.ops, 'person')
+          options.metrics?.resolved.inc({ kind: r.kind })
+          break
+        case 'auto_applied':
+          if (optionId === r.appliedOptionId) {
+            next = await decide(r, { ...r, status: 'resolved', resolvedAt: at, resolvedBy: by }, [], [], 'person')
+            options.metrics?.resolved.inc({ kind: r.kind })
+          } else {
+            next = await decide(r, { ...r, status: 'overridden', appliedOptionId: optionId, resolvedAt: at, resolvedBy: by }, r.appliedInverse, option.ops, 'person')
+            options.metrics?.overridden.inc({ kind: r.kind })
+          }
+          if (!r.learnedUnchallenged) options.metrics?.judge(r.team, optionId === r.appliedOptionId)
+          break
+        default:
+          if ((r.status === 'resolved' || r.status === 'overridden') && r.appliedOptionId === optionId) return toPublic(r)
+          throw settled(r)
+      }
+      await teach(r.team, r, optionId)
+      await notify(doc, [id])
+      return toPublic(next)
+    }),
+
+    dismiss: (doc, id, by) => serial(docQueues, doc, async () => {
+      const r = await load(doc, id)
+      if (r.status === 'dismissed') return toPublic(r)
+      if (r.status !== 'open' && r.status !== 'auto_applied') throw settled(r)
+      const next = await decide(r, { ...r, status: 'dismissed', resolvedAt: new Date(now()).toISOString(), resolvedBy: by },
+        r.status === 'auto_applied' ? r.appliedInverse : [], [], 'dismiss')
+      options.metrics?.dismissed.inc({ kind: r.kind })
+      if (r.status === 'auto_applied' && !r.learnedUnchallenged) options.metrics?.judge(r.team, false)
+      // "Not a conflict": the team wants the merge as Yjs left it.
+      const asMerged = r.features.options.find((o) => o.strategies.includes('yjs_kept'))
+      if (asMerged) await teach(r.team, r, asMerged.optionId)
+      await notify(doc, [id])
+      return toPublic(next)
+    }),
+
+    settings: async (name) => (await team(name)).settings,
+
+    updateSettings: (name, patch) => serial(teamQueues, name, async () => {
+      const valid = validateSettingsPatch(patch)
+      const state = await team(name)
+      const next = { ...state, settings: { ...state.settings, ...valid } }
+      teams.set(name, next)
+      await store.putTeam(name, next)
+      return next.settings
+    }),
+
+    async idle() {
+      while (inflight.size > 0) {
+        const current = inflight
+        inflight = new Set()
+        await Promise.all(current)
+      }
+    },
+  }
+}
+
+const round = (x: number): number => Math.round(x * 1000) / 1000
