@@ -87,7 +87,9 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
   await app.register(fastifyWebsocket, {
     options: {
       maxPayload: hardPayloadCap(limits),
-      perMessageDeflate: { threshold: compressionThreshold },
+      // ws honours the threshold only without server context takeover; it also frees the
+      // compressor's window between messages, which keeps per-connection memory small.
+      perMessageDeflate: { threshold: compressionThreshold, serverNoContextTakeover: true },
     },
     // Our own close(): connections get 1001 before fastify stops.
     preClose: (done) => done(),

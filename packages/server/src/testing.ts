@@ -55,3 +55,39 @@ export const readAll = async (log: UpdateLog, doc: string) => {
   for await (const entry of log.read(doc)) entries.push(entry)
   return entries
 }
+
+/** A raw `ws` client that records every message and the close frame. */
+export interface RawClient {
+  ws: WebSocket
+  messages: Uint8Array[]
+  closed: Promise<{ code: number; reason: string }>
+  send(bytes: Uint8Array | number[]): void
+  /** Waits for the first message (from `from` on) that matches. */
+  next(match: (message: Uint8Array) => boolean, from?: number): Promise<Uint8Array>
+}
+
+export const connectRaw = async (server: { wsUrl: string }, path: string, options: WebSocket.ClientOptions = {}): Promise<RawClient> => {
+  const ws = new WebSocket(`${server.wsUrl}/${path}`, options)
+  const messages: Uint8Array[] = []
+  ws.binaryType = 'nodebuffer'
+  ws.on('message', (data: Buffer) => messages.push(new Uint8Array(data)))
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  )
+  ws.on('error', () => undefined)
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve)
+    ws.once('error', reject)
+  })
+  return {
+    ws,
+    messages,
+    closed,
+    send: (bytes) => ws.send(Uint8Array.from(bytes)),
+    async next(match, from = 0) {
+      let found: Uint8Array | undefined
+      await waitFor(() => (found = messages.slice(from).find(match)) !== undefined, 5000, 'message')
+      return found as Uint8Array
+    },
+  }
+}

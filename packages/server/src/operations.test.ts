@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { CloseCode } from '@rota/protocol'
+import { connectClient, connectRaw, startTestServer, waitFor, whenSynced, type TestClient } from './testing.ts'
+import type { RotaServer } from './types.ts'
+
+const cleanup: Array<() => unknown> = []
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn()
+})
+const track = <T extends TestClient | RotaServer>(thing: T): T => {
+  cleanup.push('provider' in thing ? () => thing.destroy() : () => thing.close())
+  return thing
+}
+
+describe('operations', () => {
+  it('exposes the metrics the dashboard uses', async () => {
+    const server = track(await startTestServer())
+    const client = track(connectClient(server, 'm'))
+    await whenSynced(client)
+    client.doc.getText('t').insert(0, 'x')
+    const raw = await connectRaw(server, 'm')
+    raw.send([99])
+    await raw.closed
+    await waitFor(async () => (await fetch(`${server.url}/metrics`)).ok)
+    const text = await (await fetch(`${server.url}/metrics`)).text()
+    for (const name of [
+      'rota_connections 1',
+      'rota_documents_open 1',
+      'rota_messages_total{direction="in",type="syncStep1"}',
+      'rota_messages_total{direction="out",type="Sync"}',
+      'rota_ws_bytes_total{direction="out",layer="wire"}',
+      'rota_update_apply_seconds_bucket',
+      'rota_log_append_seconds_bucket',
+      'rota_document_load_seconds_bucket',
+      'rota_documents_loaded_total 1',
+      'rota_messages_rejected_total{reason="ROTA_ERR_BAD_MESSAGE"} 1',
+      'process_resident_memory_bytes',
+    ]) {
+      expect(text, name).toContain(name)
+    }
+  })
+
+  it('answers health and readiness', async () => {
+    const server = track(await startTestServer())
+    expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok' })
+    expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: 'ready' })
+  })
+
+  it('closes connections with 1001 on shutdown and waits for pending appends', async () => {
+    const server = await startTestServer()
+    const raw = await connectRaw(server, 'bye')
+    await waitFor(() => server.rooms.openDocs().includes('bye'))
+    await server.close()
+    expect((await raw.closed).code).toBe(CloseCode.GoingAway)
+  })
+
+  it('unloads a document after its last connection leaves and the idle delay', async () => {
+    const server = track(await startTestServer({ roomIdleMs: 20 }))
+    const client = connectClient(server, 'idle')
+    await whenSynced(client)
+    expect(server.rooms.openDocs()).toEqual(['idle'])
+    client.destroy()
+    await waitFor(() => server.rooms.openDocs().length === 0)
+  })
+
+  it('serves a built web app at / when webRoot exists', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rota-web-'))
+    cleanup.push(() => rm(dir, { recursive: true, force: true }))
+    await mkdir(join(dir, 'assets'))
+    await writeFile(join(dir, 'index.html'), '<!doctype html><title>Rota</title>')
+    await writeFile(join(dir, 'assets', 'app.js'), 'console.log(1)')
+    const server = track(await startTestServer({ webRoot: dir }))
+    expect(await (await fetch(`${server.url}/`)).text()).toContain('<title>Rota</title>')
+    expect(await (await fetch(`${server.url}/assets/app.js`)).text()).toBe('console.log(1)')
+    expect(await (await fetch(`${server.url}/acme/w48`)).text()).toContain('<title>Rota</title>')
+    expect((await fetch(`${server.url}/assets/missing.js`)).status).toBe(404)
+    // WebSockets on the same paths still reach the sync endpoint.
+    const client = track(connectClient(server, 'acme/w48'))
+    await whenSynced(client)
+  })
+})

@@ -1,0 +1,126 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import * as decoding from 'lib0/decoding'
+import { WebSocketServer, type WebSocket as WsSocket } from 'ws'
+import { createMemoryLog } from '@rota/log'
+import { MessageType, readDurable } from '@rota/protocol'
+import { readClientMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
+import { connectClient, connectRaw, readAll, startTestServer, waitFor, whenSynced, type TestClient } from './testing.ts'
+import type { RotaServer } from './types.ts'
+
+const cleanup: Array<() => unknown> = []
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn()
+})
+const track = <T extends TestClient | RotaServer>(thing: T): T => {
+  cleanup.push('provider' in thing ? () => thing.destroy() : () => thing.close())
+  return thing
+}
+
+const isDurable = (m: Uint8Array) => m[0] === MessageType.RotaDurable
+const durableOf = (m: Uint8Array) => {
+  const decoder = decoding.createDecoder(m)
+  decoding.readVarUint(decoder)
+  return readDurable(decoder)
+}
+
+describe('wire format (pinned against stock y-websocket)', () => {
+  it('decodes the first frames a stock WebsocketProvider sends', async () => {
+    // A plain ws server records what the stock client puts on the wire.
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+    cleanup.push(() => new Promise((resolve) => wss.close(resolve)))
+    await new Promise((resolve) => wss.once('listening', resolve))
+    const frames: Uint8Array[] = []
+    wss.on('connection', (socket: WsSocket) => socket.on('message', (data: Buffer) => frames.push(new Uint8Array(data))))
+    const port = (wss.address() as { port: number }).port
+    const doc = new Y.Doc()
+    doc.clientID = 7
+    const client = track(connectClient({ wsUrl: `ws://127.0.0.1:${port}` }, 'd', { doc }))
+    client.provider.awareness.setLocalState(null)
+    await waitFor(() => frames.length >= 1)
+    // Sync step 1 of an empty document: [Sync, step1, length 1, state vector with 0 entries].
+    expect([...frames[0]!]).toEqual([0, 0, 1, 0])
+    expect(readClientMessage(frames[0]!)).toEqual({ kind: 'syncStep1', stateVector: new Uint8Array([0]) })
+
+    doc.getMap('m').set('k', 1)
+    await waitFor(() => frames.some((f) => f[0] === 0 && f[1] === 2))
+    const sent = frames.find((f) => f[0] === 0 && f[1] === 2)!
+    const decoded = readClientMessage(sent)
+    expect(decoded.kind).toBe('update')
+    // Our encoder wraps the same update into the same bytes.
+    expect(updateMessage((decoded as { update: Uint8Array }).update)).toEqual(sent)
+  })
+
+  it('pins the server encoders', () => {
+    const doc = new Y.Doc()
+    doc.clientID = 1
+    expect([...syncStep1Message(doc)]).toEqual([0, 0, 1, 0])
+    expect([...syncStep2Message(doc, new Uint8Array([0]))]).toEqual([0, 1, 2, 0, 0])
+    doc.getMap('m').set('k', 1)
+    // client 1, clock 0: the one struct of a map entry "k" = 1 (ContentAny), no deletions.
+    const update = Y.encodeStateAsUpdate(doc)
+    expect([...update]).toEqual([1, 1, 1, 0, 40, 1, 1, 109, 1, 107, 1, 125, 1, 0])
+    expect([...updateMessage(update)]).toEqual([0, 2, update.length, ...update])
+    expect(readClientMessage(new Uint8Array([3]))).toEqual({ kind: 'queryAwareness' })
+  })
+})
+
+describe('durability acknowledgements (?ack=1)', () => {
+  it('answers sync step 1 with durable clocks, then acks each update once it is in the log', async () => {
+    const log = createMemoryLog()
+    const server = track(await startTestServer({ log }))
+    const local = new Y.Doc()
+    local.getText('t').insert(0, 'offline')
+    const raw = await connectRaw(server, 'doc?ack=1')
+    cleanup.push(() => raw.ws.close())
+    raw.send(syncStep1Message(local).slice()) // [0, 0, sv]
+    const first = durableOf(await raw.next(isDurable))
+    expect(first).toEqual(new Map([[local.clientID, 0]]))
+
+    raw.send(updateMessage(Y.encodeStateAsUpdate(local)))
+    const from = raw.messages.length
+    await waitFor(() => raw.messages.slice(from).some(isDurable))
+    const ack = durableOf(raw.messages.slice(from).find(isDurable)!)
+    expect(ack.get(local.clientID)).toBe(7)
+    expect((await log.head('doc'))?.headSeq).toBe(1)
+
+    // A stock client (no ack param) never sees Rota messages.
+    const stock = await connectRaw(server, 'doc')
+    cleanup.push(() => stock.ws.close())
+    stock.send([0, 0, 1, 0])
+    await stock.next((m) => m[0] === 0 && m[1] === 1)
+    local.getText('t').insert(0, '+')
+    raw.send(updateMessage(Y.encodeStateAsUpdate(local, Y.encodeStateVector(new Y.Doc()))))
+    await stock.next((m) => m[0] === 0 && m[1] === 2)
+    expect(stock.messages.some(isDurable)).toBe(false)
+  })
+})
+
+describe('updates Yjs keeps pending', () => {
+  it('are stored and relayed, and integrate once their dependency arrives', async () => {
+    const log = createMemoryLog()
+    const server = track(await startTestServer({ log }))
+    const author = new Y.Doc()
+    const updates: Uint8Array[] = []
+    author.on('update', (u: Uint8Array) => updates.push(u))
+    author.getText('t').insert(0, 'abc')
+    author.getText('t').insert(3, 'def')
+    const [u1, u2] = updates as [Uint8Array, Uint8Array]
+
+    const reader = track(connectClient(server, 'p'))
+    await whenSynced(reader)
+    const raw = await connectRaw(server, 'p')
+    cleanup.push(() => raw.ws.close())
+    raw.send(updateMessage(u2)) // depends on u1: pending everywhere
+    await waitFor(async () => (await log.head('p'))?.headSeq === 1)
+    expect(reader.doc.getText('t').toString()).toBe('')
+    raw.send(updateMessage(u1))
+    await waitFor(() => reader.doc.getText('t').toString() === 'abcdef')
+    expect((await readAll(log, 'p')).length).toBe(2)
+
+    // A fresh server on the same log sees the whole text.
+    const again = track(await startTestServer({ log }))
+    const fresh = track(connectClient(again, 'p'))
+    await waitFor(() => fresh.doc.getText('t').toString() === 'abcdef')
+  })
+})
