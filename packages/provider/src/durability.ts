@@ -1,98 +1,93 @@
 import * as Y from 'yjs'
 import { isCoveredBy, mergeClocks, type DurableClocks } from '@rota/protocol'
 
-/** A run of deleted ids of one client: `clock … clock + len − 1`. */
-export interface DeleteRange {
-  client: number
-  clock: number
-  len: number
-}
-
 /** A change the server has not yet confirmed as durable. */
 interface PendingChange {
   /** For each client id, the clock the server must hold durably (end of the change's structs). */
   clocks: Map<number, number>
-  /** Deletions in the change that no server message has shown yet. */
-  deletes: DeleteRange[]
+  /** Deletions add no struct, so no clock confirms them: only an ordered acknowledgement can. */
+  hasDeletes: boolean
+  /** Position among the updates sent on the current connection, or null when not sent on it. */
+  sent: number | null
 }
 
-const deleteRangesOf = (update: Uint8Array): DeleteRange[] => {
-  const ranges: DeleteRange[] = []
-  for (const [client, items] of Y.decodeUpdate(update).ds.clients) {
-    for (const { clock, len } of items) if (len > 0) ranges.push({ client, clock, len })
-  }
-  return ranges
-}
-
-/** The parts of `range` that `deleted` (one client's deleted runs, any order) does not cover. */
-export const uncovered = (range: DeleteRange, deleted: readonly { clock: number; len: number }[]): DeleteRange[] => {
-  const runs = [...deleted].sort((a, b) => a.clock - b.clock)
-  const rest: DeleteRange[] = []
-  let from = range.clock
-  const end = range.clock + range.len
-  for (const run of runs) {
-    if (from >= end) break
-    if (run.clock + run.len <= from) continue
-    if (run.clock >= end) break
-    if (run.clock > from) rest.push({ client: range.client, clock: from, len: run.clock - from })
-    from = Math.max(from, run.clock + run.len)
-  }
-  if (from < end) rest.push({ client: range.client, clock: from, len: end - from })
-  return rest
+/** Whether an update carries anything: structs or deletions. */
+export const isEmptyUpdate = (update: Uint8Array): boolean => {
+  const { structs, ds } = Y.decodeUpdate(update)
+  return structs.length === 0 && ds.clients.size === 0
 }
 
 /**
- * Decides `saved`: which local changes the server holds durably.
+ * Decides `saved`: which changes of this document the server holds durably.
  *
- * Clocks come from RotaDurable acknowledgements and from updates the server sends (a Rota server
- * appends an update to its log before it broadcasts it, and its sync step 2 is its logged state).
- * Clocks alone miss deletions (a Yjs delete adds no struct, so no clock moves): deletions of a
- * change stay pending until a server message's delete set contains them; the server's sync step 2
- * carries its whole delete set, which is why the provider probes with sync step 1 while deletions
- * are pending.
+ * The server sends a RotaDurable acknowledgement (a) right after its sync step 2 in reply to each
+ * sync step 1, with its durable clocks for every client id the client knows, and (b) for each
+ * update the connection submitted, once that append and all appends before it have settled.
+ * The (b) acknowledgements therefore arrive in the order the updates were sent, which confirms
+ * deletions too; clocks from either kind confirm changes made of structs.
+ *
+ * Updates the server broadcasts, and its sync step 2, prove nothing: the server applies and
+ * broadcasts an update before its append has reached the disk.
  */
 export class SaveTracker {
   readonly durable: DurableClocks = new Map()
   private pending: PendingChange[] = []
+  private sentCount = 0
+  private ackCount = 0
+  /** False once the server refused an update on this connection: then acks no longer pair up with sends. */
+  private ordered = true
 
-  /** A change that did not come from the server (local edit, another tab, the local store). */
-  addChange(update: Uint8Array): void {
+  /**
+   * A change that did not come from the server: a local edit (`sent` when it went out on the open
+   * socket), an edit from another tab, or the local store's state.
+   */
+  addChange(update: Uint8Array, options: { sent: boolean; trackDeletes: boolean }): void {
     const clocks = Y.parseUpdateMeta(update).to
-    const deletes = deleteRangesOf(update)
-    if (clocks.size === 0 && deletes.length === 0) return
-    this.pending.push({ clocks, deletes })
+    const hasDeletes = options.trackDeletes && Y.decodeUpdate(update).ds.clients.size > 0
+    if (clocks.size === 0 && !hasDeletes) return
+    this.pending.push({ clocks, hasDeletes, sent: options.sent ? ++this.sentCount : null })
     this.settle()
   }
 
-  /** A RotaDurable acknowledgement. */
-  confirmClocks(clocks: Map<number, number>): void {
+  /** The client sent its state diff (sync step 2 with content): every pending change is in it. */
+  sentAll(): void {
+    this.sentCount++
+    for (const change of this.pending) change.sent = this.sentCount
+  }
+
+  /** `ordered`: an acknowledgement of kind (b), i.e. not the reply to a sync step 1. */
+  acknowledged(clocks: Map<number, number>, ordered: boolean): void {
     mergeClocks(this.durable, clocks)
+    if (ordered) this.ackCount++
     this.settle()
   }
 
-  /** An update (or sync step 2) received from the server: durable by the server's contract. */
-  confirmServerUpdate(update: Uint8Array): void {
-    mergeClocks(this.durable, Y.parseUpdateMeta(update).to)
-    if (this.pending.some((change) => change.deletes.length > 0)) {
-      const deleted = Y.decodeUpdate(update).ds.clients
-      for (const change of this.pending) {
-        change.deletes = change.deletes.flatMap((range) => uncovered(range, deleted.get(range.client) ?? []))
-      }
-    }
-    this.settle()
+  /** The server refused an update (permission denied): stop pairing acks with sends on this connection. */
+  refused(): void {
+    this.ordered = false
   }
 
-  /** Number of changes not yet known to be durable on the server. */
+  /** A new connection starts: nothing is sent on it yet. */
+  newConnection(): void {
+    this.sentCount = 0
+    this.ackCount = 0
+    this.ordered = true
+    for (const change of this.pending) change.sent = null
+  }
+
   get unsyncedChanges(): number {
     return this.pending.length
   }
 
-  /** True when some unconfirmed change holds deletions (they need a sync step 2 to confirm). */
-  get awaitsDeletes(): boolean {
-    return this.pending.some((change) => change.deletes.length > 0)
+  /** Some pending change can only be confirmed by clocks (not sent on this connection). */
+  get awaitsClocks(): boolean {
+    return this.pending.some((change) => change.sent === null && !change.hasDeletes)
   }
 
   private settle(): void {
-    this.pending = this.pending.filter((change) => change.deletes.length > 0 || !isCoveredBy(change.clocks, this.durable))
+    this.pending = this.pending.filter((change) => {
+      if (this.ordered && change.sent !== null && change.sent <= this.ackCount) return false
+      return change.hasDeletes || !isCoveredBy(change.clocks, this.durable)
+    })
   }
 }

@@ -176,31 +176,25 @@ describe('RotaProvider saved status', () => {
     expect(provider.state.clientTime).toBeNull()
   })
 
-  it('probes for a deletion until the server step 2 contains it', async () => {
+  it('saves a deletion only on the ordered acknowledgement of its send', async () => {
     const provider = track(make())
     await started(provider)
     const socket = FakeSocket.last
+    const id = provider.doc.clientID
     socket.serverOpen()
     socket.serverSyncStep2()
-    const server = new Y.Doc()
-    const updates: Uint8Array[] = []
-    provider.doc.on('update', (u: Uint8Array) => updates.push(u))
-    provider.doc.getMap('m').set('a', 1)
-    Y.applyUpdate(server, updates[0]!)
-    socket.serverDurable(new Map([[provider.doc.clientID, 1]]))
-    expect(provider.state.saved).toBe(true)
-    provider.doc.getMap('m').delete('a')
+    socket.serverDurable(new Map()) // (a): the reply to the client's sync step 1
+    provider.doc.getMap('m').set('a', 1) // send #1
     expect(provider.state.saved).toBe(false)
-    const sent = socket.sent.length
-    await vi.advanceTimersByTimeAsync(250)
-    expect(socket.sent.length).toBe(sent + 1)
-    socket.serverSyncStep2(server) // the server has not applied the deletion yet
-    expect(provider.state.saved).toBe(false)
-    Y.applyUpdate(server, updates[1]!)
-    await vi.advanceTimersByTimeAsync(500)
-    expect(socket.sent.length).toBe(sent + 2)
-    socket.serverSyncStep2(server)
+    socket.serverDurable(new Map([[id, 1]])) // (b) for send #1
     expect(provider.state.saved).toBe(true)
+    provider.doc.getMap('m').delete('a') // send #2: no struct, no clock
+    expect(provider.state).toMatchObject({ saved: false, unsyncedChanges: 1 })
+    socket.serverSyncStep2()
+    socket.serverDurable(new Map([[id, 1]])) // (a) again: clocks cannot show a deletion
+    expect(provider.state.saved).toBe(false)
+    socket.serverDurable(new Map()) // (b) for send #2
+    expect(provider.state).toMatchObject({ saved: true, unsyncedChanges: 0 })
   })
 })
 

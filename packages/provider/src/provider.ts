@@ -3,11 +3,12 @@ import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import { ObservableV2 } from 'lib0/observable'
 import * as syncProtocol from 'y-protocols/sync'
+import * as authProtocol from 'y-protocols/auth'
 import type { Awareness } from 'y-protocols/awareness'
 import { MessageType, UrlParam, readConflictsNotice, readDurable, type ConflictsNotice } from '@rota/protocol'
 import { resolveBackoff, type BackoffOptions } from './backoff.ts'
 import { initialConnection, nextConnection, type ConnectionEvent, type ConnectionState, type ConnectionStatus } from './connection.ts'
-import { SaveTracker } from './durability.ts'
+import { SaveTracker, isEmptyUpdate } from './durability.ts'
 import { ProviderErrorCode, RotaProviderError } from './errors.ts'
 import { indexeddbStore } from './indexeddb.ts'
 import { ControlledSocket } from './socket.ts'
@@ -80,6 +81,8 @@ export type RotaProviderEvents = {
   rtt: (ms: number) => void
   /** The server refused the token (4401) or the document (4403); retrying waits for `setToken()`. */
   'auth-failed': (code: number, reason: string) => void
+  /** The server refused an update (y-protocols permission denied); it stays unsaved. */
+  denied: (reason: string) => void
   /** The server's conflict inbox for this document changed. */
   conflicts: (notice: ConflictsNotice) => void
   error: (error: RotaProviderError) => void
@@ -155,11 +158,14 @@ export class RotaProvider extends ObservableV2<RotaProviderEvents> {
   /** Sync step 1 messages awaiting their step 2, oldest first; `measure` false for the one on open. */
   private probes: { at: number; measure: boolean }[] = []
   private applyingServerMessage = false
+  /** The server's message before the current one was a sync step 2 (see the RotaDurable handler). */
+  private step2JustArrived = false
+  private previousWasStep2 = false
   private lastMessageAt = 0
   private retryTimer: ReturnType<typeof setTimeout> | null = null
   private openTimer: ReturnType<typeof setTimeout> | null = null
-  private deleteProbeTimer: ReturnType<typeof setTimeout> | null = null
-  private deleteProbeDelay: number
+  private ackProbeTimer: ReturnType<typeof setTimeout> | null = null
+  private ackProbeDelay: number
   private readonly heartbeatTimer: ReturnType<typeof setInterval>
   private lastState: ProviderState
   private readonly detachWindow: () => void
@@ -183,7 +189,7 @@ export class RotaProvider extends ObservableV2<RotaProviderEvents> {
     this.openTimeout = positive('openTimeout', options.openTimeout, 10_000)
     this.heartbeatWindow = positive('heartbeatWindow', options.heartbeatWindow, 30_000)
     this.pingInterval = positive('pingInterval', options.pingInterval, 10_000)
-    this.deleteProbeDelay = Math.min(250, this.pingInterval)
+    this.ackProbeDelay = Math.min(250, this.pingInterval)
     this.random = options.random ?? Math.random
     const store = resolveStore(options.offline)
 
@@ -283,7 +289,7 @@ export class RotaProvider extends ObservableV2<RotaProviderEvents> {
     this.destroyed = true
     this.clearRetry()
     this.clearOpenTimer()
-    if (this.deleteProbeTimer !== null) clearTimeout(this.deleteProbeTimer)
+    if (this.ackProbeTimer !== null) clearTimeout(this.ackProbeTimer)
     clearInterval(this.heartbeatTimer)
     this.detachWindow()
     this.doc.off('update', this.onDocUpdate)
@@ -334,33 +340,46 @@ export class RotaProvider extends ObservableV2<RotaProviderEvents> {
     const syncHandler = handlers[MessageType.Sync]
     if (syncHandler === undefined) throw new Error('y-websocket has no sync handler')
     handlers[MessageType.Sync] = (encoder, decoder, provider, fromServer, messageType) => {
-      const kind = decoding.peekVarUint(decoder)
-      if (!fromServer || kind === syncProtocol.messageYjsSyncStep1) {
+      if (!fromServer) {
         syncHandler(encoder, decoder, provider, fromServer, messageType)
         return
       }
-      const payload = decoding.clone(decoder)
-      decoding.readVarUint(payload)
-      const update = decoding.readVarUint8Array(payload)
+      const kind = decoding.peekVarUint(decoder)
       this.applyingServerMessage = true
       try {
         syncHandler(encoder, decoder, provider, fromServer, messageType)
       } finally {
         this.applyingServerMessage = false
       }
-      this.tracker.confirmServerUpdate(update)
-      if (kind === syncProtocol.messageYjsSyncStep2) this.onProbeAnswered()
+      if (kind === syncProtocol.messageYjsSyncStep1) {
+        // y-websocket sends the step 2 it just wrote: our whole diff, every pending change included.
+        const reply = decoding.createDecoder(encoding.toUint8Array(encoder))
+        decoding.readVarUint(reply)
+        decoding.readVarUint(reply)
+        if (!isEmptyUpdate(decoding.readVarUint8Array(reply))) this.tracker.sentAll()
+      } else if (kind === syncProtocol.messageYjsSyncStep2) {
+        this.step2JustArrived = true
+        this.onProbeAnswered()
+      }
       this.publish()
     }
     handlers[MessageType.RotaDurable] = (_encoder, decoder, _provider, fromServer) => {
       const clocks = readDurable(decoder)
       if (!fromServer) return
-      this.tracker.confirmClocks(clocks)
+      // The acknowledgement that directly follows a step 2 answers a sync step 1; the others are per update.
+      this.tracker.acknowledged(clocks, !this.previousWasStep2)
       this.publish()
     }
     handlers[MessageType.RotaConflicts] = (_encoder, decoder, _provider, fromServer) => {
       const notice = readConflictsNotice(decoder)
       if (fromServer) this.emit('conflicts', [notice])
+    }
+    handlers[MessageType.Auth] = (_encoder, decoder, _provider, fromServer) => {
+      authProtocol.readAuthMessage(decoder, this.doc, (_doc, reason) => {
+        if (!fromServer) return
+        this.tracker.refused()
+        this.emit('denied', [reason])
+      })
     }
     // Liveness: every message from the server counts (y-websocket's own stamp reads the clock
     // through a reference taken at import, which fake timers cannot reach).
@@ -368,6 +387,8 @@ export class RotaProvider extends ObservableV2<RotaProviderEvents> {
       if (handler === undefined) continue
       handlers[type] = (encoder, decoder, provider, fromServer, messageType) => {
         if (fromServer) this.lastMessageAt = Date.now()
+        this.previousWasStep2 = this.step2JustArrived
+        this.step2JustArrived = false
         handler(encoder, decoder, provider, fromServer, messageType)
       }
     }
@@ -375,12 +396,16 @@ export class RotaProvider extends ObservableV2<RotaProviderEvents> {
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (this.applyingServerMessage) return
-    this.tracker.addChange(update)
-    const local = origin !== this.websocket && (this.stored === null || origin !== this.stored.origin)
-    if (local && this.connection.status !== 'connected' && this.clientTime === null) {
+    const fromStore = this.stored !== null && origin === this.stored.origin
+    const fromOtherTab = origin === this.websocket
+    const socket = this.websocket.ws
+    // y-websocket's listener ran first (it registered first) and sent the update if the socket is open.
+    const sent = !fromStore && !fromOtherTab && this.websocket.wsconnected && socket !== null && socket.readyState === socket.OPEN
+    this.tracker.addChange(update, { sent, trackDeletes: !fromOtherTab })
+    if (!fromStore && !fromOtherTab && this.connection.status !== 'connected' && this.clientTime === null) {
       this.setClientTime(new Date().toISOString())
     }
-    if (this.tracker.awaitsDeletes) this.scheduleDeleteProbe()
+    if (this.tracker.awaitsClocks) this.scheduleAckProbe()
     this.publish()
   }
 
@@ -410,6 +435,7 @@ export class RotaProvider extends ObservableV2<RotaProviderEvents> {
     this.clearOpenTimer()
     // y-websocket sends sync step 1 right after this event: its step 2 ends the initial sync.
     this.lastMessageAt = Date.now()
+    this.tracker.newConnection()
     this.probes = [{ at: Date.now(), measure: false }]
     this.transition({ type: 'open' })
   }
@@ -462,17 +488,20 @@ export class RotaProvider extends ObservableV2<RotaProviderEvents> {
       this.rtt = Date.now() - probe.at
       this.emit('rtt', [this.rtt])
     }
-    if (this.tracker.awaitsDeletes) this.scheduleDeleteProbe()
+    if (this.tracker.awaitsClocks) this.scheduleAckProbe()
   }
 
-  /** Deletions are confirmed only by a server step 2 that contains them: ask for one soon. */
-  private scheduleDeleteProbe(): void {
-    if (this.deleteProbeTimer !== null || this.connection.status !== 'connected') return
-    const delay = this.deleteProbeDelay
-    this.deleteProbeDelay = Math.min(delay * 2, this.pingInterval)
-    this.deleteProbeTimer = setTimeout(() => {
-      this.deleteProbeTimer = null
-      if (this.tracker.awaitsDeletes) this.probe()
+  /**
+   * Changes not sent on this connection (another tab's, the store's before a resend) are confirmed
+   * by the clocks in the reply to a sync step 1: ask for one soon, then less and less often.
+   */
+  private scheduleAckProbe(): void {
+    if (this.ackProbeTimer !== null || this.connection.status !== 'connected') return
+    const delay = this.ackProbeDelay
+    this.ackProbeDelay = Math.min(delay * 2, this.pingInterval)
+    this.ackProbeTimer = setTimeout(() => {
+      this.ackProbeTimer = null
+      if (this.tracker.awaitsClocks) this.probe()
     }, delay)
   }
 
@@ -489,7 +518,7 @@ export class RotaProvider extends ObservableV2<RotaProviderEvents> {
       this.setClientTime(null)
       state.clientTime = null
     }
-    if (state.saved) this.deleteProbeDelay = Math.min(250, this.pingInterval)
+    if (state.saved) this.ackProbeDelay = Math.min(250, this.pingInterval)
     this.lastState = state
     if (state.status !== last.status) this.emit('status', [state.status])
     if (state.synced !== last.synced) this.emit('synced', [state.synced])
