@@ -1,0 +1,222 @@
+import * as encoding from 'lib0/encoding'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Registry } from 'prom-client'
+import type { UpdateLog } from '@rota/log'
+import { writeConflictsNotice } from '@rota/protocol'
+import { parseDocName, type Extension, type ExtensionContext, type Identity, type UpdateEvent } from '@rota/server'
+import { ResolverError, ResolverErrorCode, isResolverError } from './errors.ts'
+import type { EditEvent } from './history.ts'
+import { createResolverMetrics } from './metrics.ts'
+import { createResolver, teamOf, type Resolver } from './resolver.ts'
+import { createMemoryStore, openLevelStore, type ResolverStore } from './store.ts'
+import { conflictKinds, conflictStatuses } from './types.ts'
+
+export interface ResolverExtensionOptions {
+  /** Where conflicts and team models live. Default: a LevelDB store in `dir`, or memory when neither is given. */
+  store?: ResolverStore
+  dir?: string
+  /** The server's metrics registry (`createMetrics().registry`), so /metrics shows the resolver's figures. */
+  registry?: Registry
+  unchallengedAfterMs?: number
+  /** Called with the engine once the plugin is ready (tests, the evaluation, the CLI). */
+  onReady?: (resolver: Resolver) => void
+}
+
+const MAX_DOC_NAME = 512
+const deciders = new Set(['lead', 'manager', 'admin'])
+const authCodes = new Set(['ROTA_AUTH_MISSING', 'ROTA_AUTH_INVALID', 'ROTA_AUTH_EXPIRED'])
+
+const errorBody = (code: string, message: string, details: unknown = {}) => ({ error: { code, message, details } })
+
+const errorSchema = {
+  type: 'object',
+  properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object', additionalProperties: true } } } },
+} as const
+
+const opSchema = { type: 'object', properties: { op: { type: 'string' }, path: { type: 'string' }, value: {} }, required: ['op', 'path'] } as const
+const conflictSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    kind: { type: 'string', enum: [...conflictKinds] },
+    refs: {
+      type: 'object',
+      properties: {
+        shifts: { type: 'array', items: { type: 'string' } },
+        staff: { type: 'array', items: { type: 'string' } },
+        paths: { type: 'array', items: { type: 'string' } },
+        coverage: {
+          anyOf: [{ type: 'null' }, { type: 'object', properties: { role: { type: 'string' }, date: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' } } }],
+        },
+      },
+    },
+    edits: {
+      type: 'array',
+      items: { type: 'object', properties: { editorId: { type: 'string' }, role: { type: 'string' }, clientTime: { type: 'string' }, receivedAt: { type: 'string' } } },
+    },
+    options: {
+      type: 'array',
+      items: { type: 'object', properties: { id: { type: 'string' }, keeps: { type: 'array', items: { type: 'string' } }, label: { type: 'string' }, ops: { type: 'array', items: opSchema } } },
+    },
+    suggestion: { type: 'object', properties: { optionId: { type: 'string' }, confidence: { type: 'number' }, strategy: { type: 'string' } } },
+    status: { type: 'string', enum: [...conflictStatuses] },
+    appliedOptionId: { type: ['string', 'null'] },
+    detectedAt: { type: 'string' },
+    resolvedAt: { type: ['string', 'null'] },
+    resolvedBy: { type: ['string', 'null'] },
+  },
+} as const
+
+const docParams = { type: 'object', properties: { doc: { type: 'string', minLength: 1 } }, required: ['doc'] } as const
+const conflictParams = { type: 'object', properties: { doc: { type: 'string', minLength: 1 }, id: { type: 'string', minLength: 1 } }, required: ['doc', 'id'] } as const
+const replies = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema }
+
+/** base64 state vector a server may put in `meta.details.knownStateVector` (see docs/resolver.md). */
+const knownStateVectorOf = (event: UpdateEvent): Uint8Array | undefined => {
+  const direct = (event as UpdateEvent & { knownStateVector?: unknown }).knownStateVector
+  if (direct instanceof Uint8Array) return direct
+  const encoded = event.meta.details?.knownStateVector
+  return typeof encoded === 'string' ? new Uint8Array(Buffer.from(encoded, 'base64')) : undefined
+}
+
+export const editEventOf = (event: { seq: number; update: Uint8Array; meta: UpdateEvent['meta'] } & Partial<UpdateEvent>): EditEvent => {
+  const sv = knownStateVectorOf(event as UpdateEvent)
+  return {
+    seq: event.seq, update: event.update, actor: event.meta.actor, role: event.meta.role, origin: event.meta.origin,
+    receivedAt: event.meta.receivedAt,
+    ...(event.meta.clientTime === undefined ? {} : { clientTime: event.meta.clientTime }),
+    ...(sv ? { knownStateVector: sv } : {}),
+  }
+}
+
+const replay = (log: UpdateLog) => async function* (doc: string, beforeSeq: number): AsyncIterable<EditEvent> {
+  if (beforeSeq <= 1) return
+  for await (const entry of log.read(doc, { toSeq: beforeSeq - 1 })) yield editEventOf(entry)
+}
+
+/**
+ * The resolver as a server extension: watches every update through `rooms.onUpdate`, applies automatic
+ * resolutions through `rooms.change` (origin `resolver`), pushes RotaConflicts notices to connected
+ * editors, and serves the conflicts API.
+ */
+export const resolverExtension = (options: ResolverExtensionOptions = {}): Extension => {
+  const plugin = async (app: FastifyInstance, { rooms, log, hooks }: ExtensionContext): Promise<void> => {
+    const ownsStore = options.store === undefined
+    const store = options.store ?? (options.dir ? await openLevelStore(options.dir) : createMemoryStore())
+    const resolver = createResolver({
+      store,
+      ...(options.unchallengedAfterMs === undefined ? {} : { unchallengedAfterMs: options.unchallengedAfterMs }),
+      ...(options.registry ? { metrics: createResolverMetrics(options.registry) } : {}),
+      history: replay(log),
+      change: async (doc, details, fn) => {
+        await rooms.change(doc, { actor: 'resolver', role: 'system', origin: 'resolver', details }, fn)
+      },
+      notify: (doc, notice) => {
+        const encoder = encoding.createEncoder()
+        writeConflictsNotice(encoder, notice)
+        rooms.broadcast(doc, encoding.toUint8Array(encoder))
+      },
+    })
+    const unsubscribe = rooms.onUpdate((event) => {
+      resolver.observe(event.doc, editEventOf(event)).catch((err: unknown) => app.log.warn({ err, doc: event.doc }, 'resolver failed on an update'))
+    })
+    app.addHook('onClose', async () => {
+      unsubscribe()
+      await resolver.idle()
+      if (ownsStore) await store.close()
+    })
+
+    app.decorateRequest('resolverIdentity', null as unknown as Identity)
+    app.addHook('onRequest', async (request) => {
+      const header = request.headers.authorization
+      const token = header?.startsWith('Bearer ') ? header.slice(7) : (request.query as Record<string, unknown>).token
+      ;(request as FastifyRequest & { resolverIdentity: Identity }).resolverIdentity = await hooks.authenticate(typeof token === 'string' ? token : undefined)
+    })
+    app.setErrorHandler((err: FastifyError, request, reply: FastifyReply) => {
+      const code = (err as { code?: unknown }).code
+      if (err.validation) return reply.code(400).send(errorBody(ResolverErrorCode.BadInput, err.message, { validation: err.validation }))
+      if (isResolverError(err)) return reply.code(err.status).send(errorBody(err.code, err.message, err.details))
+      if (typeof code === 'string' && authCodes.has(code)) return reply.code(401).send(errorBody(code, err.message))
+      const status = (err as { status?: unknown }).status
+      if (typeof code === 'string' && typeof status === 'number') return reply.code(status).send(errorBody(code, err.message, (err as { details?: unknown }).details))
+      request.log.error({ err }, 'resolver request failed')
+      return reply.code(500).send(errorBody('ROTA_ERR_INTERNAL', 'internal error'))
+    })
+
+    const identityOf = (request: FastifyRequest): Identity => (request as FastifyRequest & { resolverIdentity: Identity }).resolverIdentity
+    const readable = (request: FastifyRequest): string => {
+      const doc = parseDocName((request.params as { doc: string }).doc, MAX_DOC_NAME)
+      if (!hooks.canRead(identityOf(request), doc)) throw new ResolverError(ResolverErrorCode.Forbidden, 'not allowed to read this document', { doc })
+      return doc
+    }
+    const decider = (request: FastifyRequest): { doc: string; who: Identity } => {
+      const doc = readable(request)
+      const who = identityOf(request)
+      if (!deciders.has(who.role)) throw new ResolverError(ResolverErrorCode.Forbidden, `a ${who.role} may not decide conflicts`, { role: who.role })
+      return { doc, who }
+    }
+
+    app.get('/api/docs/:doc/conflicts', {
+      schema: {
+        tags: ['conflicts'],
+        params: docParams,
+        querystring: { type: 'object', properties: { status: { type: 'string', enum: [...conflictStatuses, 'all'] } } },
+        response: { 200: { type: 'object', properties: { conflicts: { type: 'array', items: conflictSchema } } }, ...replies },
+      },
+    }, async (request) => {
+      const doc = readable(request)
+      const { status } = request.query as { status?: 'all' }
+      return { conflicts: await resolver.list(doc, status ?? 'open') }
+    })
+
+    app.get('/api/docs/:doc/conflicts/:id', {
+      schema: { tags: ['conflicts'], params: conflictParams, response: { 200: conflictSchema, ...replies } },
+    }, async (request) => resolver.get(readable(request), (request.params as { id: string }).id))
+
+    app.post('/api/docs/:doc/conflicts/:id/resolve', {
+      schema: {
+        tags: ['conflicts'], params: conflictParams,
+        body: { type: 'object', properties: { optionId: { type: 'string', minLength: 1 } }, required: ['optionId'] },
+        response: { 200: conflictSchema, ...replies },
+      },
+    }, async (request) => {
+      const { doc, who } = decider(request)
+      return resolver.resolve(doc, (request.params as { id: string }).id, (request.body as { optionId: string }).optionId, who.sub)
+    })
+
+    app.post('/api/docs/:doc/conflicts/:id/dismiss', {
+      schema: { tags: ['conflicts'], params: conflictParams, response: { 200: conflictSchema, ...replies } },
+    }, async (request) => {
+      const { doc, who } = decider(request)
+      return resolver.dismiss(doc, (request.params as { id: string }).id, who.sub)
+    })
+
+    const settingsSchema = {
+      type: 'object',
+      properties: { team: { type: 'string' }, threshold: { type: 'number' }, alwaysAsk: { type: 'array', items: { type: 'string' } } },
+    } as const
+    const admin = (request: FastifyRequest): string => {
+      const team = (request.params as { team: string }).team
+      const who = identityOf(request)
+      if (!hooks.canAdmin(who, 'settings') || (who.tenant !== null && who.tenant !== team)) {
+        throw new ResolverError(ResolverErrorCode.Forbidden, 'not allowed to change this team\'s resolver settings', { team })
+      }
+      return team
+    }
+    app.get('/api/teams/:team/resolver-settings', {
+      schema: { tags: ['conflicts'], params: { type: 'object', properties: { team: { type: 'string', minLength: 1 } } }, response: { 200: settingsSchema, ...replies } },
+    }, async (request) => {
+      const team = admin(request)
+      return { team, ...(await resolver.settings(team)) }
+    })
+    app.put('/api/teams/:team/resolver-settings', {
+      schema: { tags: ['conflicts'], params: { type: 'object', properties: { team: { type: 'string', minLength: 1 } } }, response: { 200: settingsSchema, ...replies } },
+    }, async (request) => {
+      const team = admin(request)
+      return { team, ...(await resolver.updateSettings(team, request.body as never)) }
+    })
+    options.onReady?.(resolver)
+  }
+  return plugin
+}
+
