@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    name: '@rota/provider',
+    // Integration tests wait for real sockets and LevelDB with bounded polling (see testing/harness.ts).
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+})
