@@ -1,0 +1,93 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as Y from 'yjs'
+import { openLevelLog } from '@rota/log-leveldb'
+import { applyOps } from '@rota/model'
+import { CliErrorCode, logDirOf, parseCommandLine, resolveConfig, run } from './index.ts'
+
+const cleanup: Array<() => unknown> = []
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn()
+})
+
+const capture = () => {
+  const out: string[] = []
+  const err: string[] = []
+  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err }
+}
+
+describe('configuration', () => {
+  it('uses the fixed names: flags over environment over defaults', () => {
+    const defaults = resolveConfig(parseCommandLine(['serve']).values, {}, '/repo')
+    expect(defaults).toMatchObject({ port: 1234, host: '127.0.0.1', dataDir: '/repo/data', logLevel: 'info', durability: 'sync' })
+    const env = { PORT: '8080', HOST: '0.0.0.0', ROTA_DATA_DIR: '/srv/rota', ROTA_LOG_LEVEL: 'debug', ROTA_COMPRESSION_THRESHOLD: '2048' }
+    expect(resolveConfig(parseCommandLine(['serve']).values, env, '/repo')).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: '/srv/rota',
+      logLevel: 'debug',
+      compressionThreshold: 2048,
+    })
+    const flags = parseCommandLine(['serve', '--port', '9', '--data-dir', 'rel', '--log-level', 'warn']).values
+    expect(resolveConfig(flags, env, '/repo')).toMatchObject({ port: 9, dataDir: '/repo/rel', logLevel: 'warn', host: '0.0.0.0' })
+  })
+
+  it('takes a relative data dir from where npm was started (INIT_CWD)', () => {
+    expect(resolveConfig(parseCommandLine([]).values, { INIT_CWD: '/root/of/repo' }).dataDir).toBe('/root/of/repo/data')
+  })
+
+  it('refuses bad values with a usage error', async () => {
+    for (const env of [{ PORT: 'abc' }, { PORT: '70000' }, { ROTA_LOG_LEVEL: 'loud' }, { ROTA_DURABILITY: 'maybe' }]) {
+      expect(() => resolveConfig(parseCommandLine([]).values, env, '/')).toThrow(expect.objectContaining({ code: CliErrorCode.BadConfig }))
+    }
+    const { io, err } = capture()
+    expect(await run(['serve', '--no-such-flag'], io)).toBe(2)
+    expect(err.join('\n')).toContain(CliErrorCode.Usage)
+    expect(await run(['frobnicate'], io)).toBe(2)
+  })
+})
+
+describe('offline commands on a data dir', () => {
+  it('lists, shows history, exports (also --at) and verifies', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rota-cli-'))
+    cleanup.push(() => rm(dir, { recursive: true, force: true }))
+    const log = await openLevelLog({ dir: logDirOf(dir) })
+    const doc = new Y.Doc()
+    const updates: Uint8Array[] = []
+    doc.on('update', (u: Uint8Array) => updates.push(u))
+    applyOps(doc, [{ op: 'set', path: 'staff.ana', value: { name: 'Ana', role: 'nurse' } }])
+    applyOps(doc, [{ op: 'set', path: 'settings.name', value: 'Ward 3' }])
+    for (const update of updates) {
+      await log.append('acme/w1', update, { actor: 'ana', role: 'manager', origin: 'rest', clientIds: [doc.clientID], receivedAt: Date.now() })
+    }
+    await log.close()
+    const args = ['--data-dir', dir]
+
+    let c = capture()
+    expect(await run(['docs', ...args, '--json'], c.io)).toBe(0)
+    expect(JSON.parse(c.out[0]!)).toEqual([{ doc: 'acme/w1', headSeq: 2, lastChange: expect.any(String) }])
+
+    c = capture()
+    expect(await run(['history', 'acme/w1', ...args], c.io)).toBe(0)
+    expect(c.out).toHaveLength(2)
+    expect(c.out[0]).toMatch(/^2\t.*\tana \(manager\)\trest\t\d+ B$/)
+
+    c = capture()
+    expect(await run(['export', 'acme/w1', ...args], c.io)).toBe(0)
+    expect(JSON.parse(c.out.join('\n')).settings.name).toBe('Ward 3')
+    c = capture()
+    expect(await run(['export', 'acme/w1', '--at', '1', ...args], c.io)).toBe(0)
+    const past = JSON.parse(c.out.join('\n'))
+    expect([past.settings.name, past.staff.ana.name]).toEqual(['', 'Ana'])
+
+    c = capture()
+    expect(await run(['verify', ...args], c.io)).toBe(0)
+    expect(c.out).toEqual(['1 documents, 2 entries, 0 damaged'])
+
+    c = capture()
+    expect(await run(['export', 'missing', ...args], c.io)).toBe(1)
+    expect(c.err.join('')).toContain(CliErrorCode.NotFound)
+  })
+})

@@ -1,0 +1,192 @@
+import { parseArgs } from 'node:util'
+import { isAbsolute, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { CliError, CliErrorCode } from './errors.ts'
+
+type Env = Record<string, string | undefined>
+
+/**
+ * Every flag of `rota`, with the environment variable it mirrors. Flags win over the
+ * environment, the environment over defaults. The first four names are fixed so that
+ * tools and deployments can rely on them.
+ */
+export const settings = {
+  port: { flag: 'port', env: 'PORT', type: 'integer', default: 1234, help: 'TCP port (0 = any free port)' },
+  host: { flag: 'host', env: 'HOST', type: 'string', default: '127.0.0.1', help: 'Address to listen on' },
+  dataDir: { flag: 'data-dir', env: 'ROTA_DATA_DIR', type: 'string', default: './data', help: 'LevelDB data directory' },
+  logLevel: {
+    flag: 'log-level',
+    env: 'ROTA_LOG_LEVEL',
+    type: 'string',
+    default: 'info',
+    help: 'fatal, error, warn, info, debug, trace or silent',
+  },
+  durability: {
+    flag: 'durability',
+    env: 'ROTA_DURABILITY',
+    type: 'string',
+    default: 'sync',
+    help: 'sync (fsync before acknowledging) or buffered (survives a process crash, not a power cut)',
+  },
+  checkpointEvery: {
+    flag: 'checkpoint-every',
+    env: 'ROTA_CHECKPOINT_EVERY',
+    type: 'integer',
+    default: 1000,
+    help: 'Entries between document checkpoints',
+  },
+  compressionThreshold: {
+    flag: 'compression-threshold',
+    env: 'ROTA_COMPRESSION_THRESHOLD',
+    type: 'integer',
+    default: 1024,
+    help: 'Messages of at least this many bytes are deflated',
+  },
+  maxMessageSize: {
+    flag: 'max-message-size',
+    env: 'ROTA_MAX_MESSAGE_SIZE',
+    type: 'integer',
+    default: 8 * 1024 * 1024,
+    help: 'Largest WebSocket message in bytes (close 1009 above)',
+  },
+  maxConnectionsPerAddress: {
+    flag: 'max-connections-per-address',
+    env: 'ROTA_MAX_CONNECTIONS_PER_ADDRESS',
+    type: 'integer',
+    default: 256,
+    help: 'Open connections per client address (close 4409 above)',
+  },
+  messagesPerSecond: {
+    flag: 'messages-per-second',
+    env: 'ROTA_MESSAGES_PER_SECOND',
+    type: 'integer',
+    default: 200,
+    help: 'Sustained messages per second per connection (close 4429 above)',
+  },
+  messageBurst: {
+    flag: 'message-burst',
+    env: 'ROTA_MESSAGE_BURST',
+    type: 'integer',
+    default: 2000,
+    help: 'Messages a connection may send in a burst',
+  },
+  roomIdleMs: {
+    flag: 'room-idle-ms',
+    env: 'ROTA_ROOM_IDLE_MS',
+    type: 'integer',
+    default: 30_000,
+    help: 'How long a document stays in memory after its last editor left',
+  },
+  webRoot: {
+    flag: 'web-root',
+    env: 'ROTA_WEB_ROOT',
+    type: 'string',
+    default: fileURLToPath(new URL('../../web/dist', import.meta.url)),
+    help: 'Built web app served at / (skipped when missing)',
+  },
+} as const
+
+export type SettingName = keyof typeof settings
+
+export interface Config {
+  port: number
+  host: string
+  dataDir: string
+  logLevel: string
+  durability: 'sync' | 'buffered'
+  checkpointEvery: number
+  compressionThreshold: number
+  maxMessageSize: number
+  maxConnectionsPerAddress: number
+  messagesPerSecond: number
+  messageBurst: number
+  roomIdleMs: number
+  webRoot: string
+}
+
+const logLevels = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+
+/** Flags every command understands (auth flags are read by @rota/auth's loadAuthConfig). */
+export const parseOptions = {
+  ...Object.fromEntries(Object.values(settings).map((s) => [s.flag, { type: 'string' as const }])),
+  'auth-secret': { type: 'string' as const },
+  'auth-public-key': { type: 'string' as const },
+  'auth-jwks': { type: 'string' as const },
+  'auth-issuer': { type: 'string' as const },
+  'auth-audience': { type: 'string' as const },
+  'allow-public-open': { type: 'boolean' as const },
+  at: { type: 'string' as const },
+  limit: { type: 'string' as const },
+  prefix: { type: 'string' as const },
+  json: { type: 'boolean' as const },
+  help: { type: 'boolean' as const, short: 'h' },
+}
+
+export const parseCommandLine = (argv: string[]) => {
+  try {
+    return parseArgs({ args: argv, options: parseOptions, allowPositionals: true, strict: true })
+  } catch (err) {
+    throw new CliError(CliErrorCode.Usage, (err as Error).message)
+  }
+}
+
+export type ParsedValues = ReturnType<typeof parseCommandLine>['values']
+
+/**
+ * Resolves the configuration from flags, environment and defaults. A relative data dir is
+ * taken from where the command was started: npm sets INIT_CWD, so `npm start` at the
+ * repository root keeps data in <root>/data.
+ */
+export const resolveConfig = (values: ParsedValues, env: Env = process.env, cwd = env.INIT_CWD ?? process.cwd()): Config => {
+  const raw = {} as Record<SettingName, string | number>
+  for (const [name, setting] of Object.entries(settings) as Array<[SettingName, (typeof settings)[SettingName]]>) {
+    const given = (values as Record<string, unknown>)[setting.flag] ?? env[setting.env]
+    if (given === undefined || given === '') {
+      raw[name] = setting.default
+      continue
+    }
+    const text = String(given)
+    if (setting.type === 'integer') {
+      if (!/^\d+$/.test(text)) {
+        throw new CliError(CliErrorCode.BadConfig, `--${setting.flag} / ${setting.env} must be a non-negative integer, got "${text}"`)
+      }
+      raw[name] = Number(text)
+    } else raw[name] = text
+  }
+  const config = raw as unknown as Config
+  if (config.port > 65535) throw new CliError(CliErrorCode.BadConfig, `--port / PORT must be at most 65535, got ${config.port}`)
+  if (!logLevels.has(config.logLevel)) {
+    throw new CliError(CliErrorCode.BadConfig, `--log-level / ROTA_LOG_LEVEL must be one of ${[...logLevels].join(', ')}`)
+  }
+  if (config.durability !== 'sync' && config.durability !== 'buffered') {
+    throw new CliError(CliErrorCode.BadConfig, '--durability / ROTA_DURABILITY must be sync or buffered')
+  }
+  for (const name of ['checkpointEvery', 'maxMessageSize', 'maxConnectionsPerAddress', 'messagesPerSecond', 'messageBurst'] as const) {
+    if (config[name] === 0) throw new CliError(CliErrorCode.BadConfig, `--${settings[name].flag} must be positive`)
+  }
+  config.dataDir = isAbsolute(config.dataDir) ? config.dataDir : resolve(cwd, config.dataDir)
+  config.webRoot = isAbsolute(config.webRoot) ? config.webRoot : resolve(cwd, config.webRoot)
+  return config
+}
+
+export const usage = (): string => {
+  const rows = Object.values(settings).map(
+    (s) => `  --${s.flag.padEnd(30)} ${s.env.padEnd(34)} ${s.help} (default ${String(s.default)})`,
+  )
+  return [
+    'Usage: rota <command> [options]',
+    '',
+    'Commands:',
+    '  serve                      Run the sync server',
+    '  docs [--prefix p]          List documents with head sequence and last change',
+    '  history <doc> [--limit n]  Entries of a document, newest first',
+    '  export <doc> [--at seq|ISO-time]  The schedule as JSON on stdout',
+    '  verify [doc]               Check checksums and encodings of every entry (exit 1 on damage)',
+    '',
+    'Options (flag, environment variable):',
+    ...rows,
+    '  --auth-secret / ROTA_AUTH_SECRET, --auth-public-key / ROTA_AUTH_PUBLIC_KEY, --auth-jwks / ROTA_AUTH_JWKS,',
+    '  --auth-issuer / ROTA_AUTH_ISSUER, --auth-audience / ROTA_AUTH_AUDIENCE, --allow-public-open / ROTA_AUTH_ALLOW_PUBLIC_OPEN',
+    '  --json                     Machine-readable output (docs, history)',
+  ].join('\n')
+}

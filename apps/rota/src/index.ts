@@ -1,0 +1,6 @@
+export { run } from './main.ts'
+export { resolveConfig, parseCommandLine, settings, usage } from './config.ts'
+export type { Config, SettingName } from './config.ts'
+export { startServing, logDirOf } from './commands/serve.ts'
+export type { Serving } from './commands/serve.ts'
+export { CliError, CliErrorCode, exitCodeOf } from './errors.ts'

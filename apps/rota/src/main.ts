@@ -1,0 +1,46 @@
+import { CliError, CliErrorCode, exitCodeOf } from './errors.ts'
+import { parseCommandLine, resolveConfig, usage } from './config.ts'
+import { runServe } from './commands/serve.ts'
+import { docsCommand, exportCommand, historyCommand, verifyCommand, type Output } from './commands/offline.ts'
+
+const stdio: Output = {
+  out: (line) => process.stdout.write(line + '\n'),
+  err: (line) => process.stderr.write(line + '\n'),
+}
+
+/** Runs `rota <command> …`; resolves with the process exit code. */
+export const run = async (argv: string[], io: Output = stdio, env = process.env): Promise<number> => {
+  try {
+    const { values, positionals } = parseCommandLine(argv)
+    const [command, arg, ...extra] = positionals
+    if (values.help || command === undefined || command === 'help') {
+      io.out(usage())
+      return command === undefined && !values.help ? exitCodeOf[CliErrorCode.Usage] : 0
+    }
+    if (extra.length > 0) throw new CliError(CliErrorCode.Usage, `unexpected arguments: ${extra.join(' ')}`)
+    const config = resolveConfig(values, env)
+    switch (command) {
+      case 'serve':
+        await runServe(config, values)
+        return Number(process.exitCode ?? 0)
+      case 'docs':
+        await docsCommand(config, values, io)
+        return 0
+      case 'history':
+        await historyCommand(config, values, arg, io)
+        return 0
+      case 'export':
+        await exportCommand(config, values, arg, io)
+        return 0
+      case 'verify':
+        await verifyCommand(config, arg, io)
+        return 0
+      default:
+        throw new CliError(CliErrorCode.Usage, `unknown command "${command}" (try rota --help)`)
+    }
+  } catch (err) {
+    const code = (err as { code?: string }).code
+    io.err(`rota: ${(err as Error).message}${code === undefined ? '' : ` [${code}]`}`)
+    return err instanceof CliError ? exitCodeOf[err.code] : 1
+  }
+}
