@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as Y from 'yjs'
 import { createMemoryLog, type UpdateLog } from '@rota/log'
-import { assign } from '@rota/model'
+import { assign, removeStaff } from '@rota/model'
 import { createMetrics, startServer, type RotaServer } from '@rota/server'
-import { editor, testAuthHooks, tokenOf, waitFor, type Editor } from './e2e.helpers.ts'
+import { SyncTap, editor, testAuthHooks, tokenOf, waitFor, type Editor } from './e2e.helpers.ts'
 import { resolverExtension } from './extension.ts'
+import type { Resolver } from './resolver.ts'
 import { seedWard } from './fixtures.ts'
 import { learn, newTeamModel } from './model.ts'
 import { openLevelStore, type ResolverStore } from './store.ts'
@@ -16,7 +17,7 @@ import { defaultTeamSettings, type Conflict, type ConflictFeatures } from './typ
 const DOC = 'ward/w48'
 const path = `/api/docs/${encodeURIComponent(DOC)}/conflicts`
 
-interface Running { server: RotaServer; log: UpdateLog; store: ResolverStore; dir: string; editors: Editor[] }
+interface Running { server: RotaServer; log: UpdateLog; store: ResolverStore; dir: string; editors: Editor[]; tap: SyncTap; resolver: () => Resolver }
 const running: Running[] = []
 
 const start = async (reuse?: { log: UpdateLog; dir: string }): Promise<Running> => {
@@ -24,11 +25,13 @@ const start = async (reuse?: { log: UpdateLog; dir: string }): Promise<Running> 
   const log = reuse?.log ?? createMemoryLog()
   const store = await openLevelStore(join(dir, 'resolver'))
   const metrics = createMetrics({ defaultMetrics: false })
+  const tap = new SyncTap()
+  let engine: Resolver | undefined
   const server = await startServer({
     log, logger: false, hooks: testAuthHooks, metrics,
-    extensions: [resolverExtension({ store, registry: metrics.registry, unchallengedAfterMs: 60_000 })],
+    extensions: [resolverExtension({ store, registry: metrics.registry, unchallengedAfterMs: 60_000, knownStateVector: tap.lookup, onReady: (x) => { engine = x } })],
   })
-  const r = { server, log, store, dir, editors: [] }
+  const r = { server, log, store, dir, editors: [], tap, resolver: () => engine as Resolver }
   running.push(r)
   return r
 }
@@ -57,9 +60,9 @@ const assigneeOf = (doc: Y.Doc, shift: string): unknown => (doc.getMap('shifts')
 
 /** Seeds the ward, then brings alice and bob online, synced, and offline again. */
 const twoOffline = async (r: Running): Promise<{ alice: Editor; bob: Editor; admin: Editor }> => {
-  const admin = editor(r.server.wsUrl, DOC, tokenOf('root', 'admin', 'ward'))
-  const alice = editor(r.server.wsUrl, DOC, tokenOf('alice', 'manager', 'ward'))
-  const bob = editor(r.server.wsUrl, DOC, tokenOf('bob', 'lead', 'ward'))
+  const admin = editor(r.server.wsUrl, DOC, tokenOf('root', 'admin', 'ward'), r.tap)
+  const alice = editor(r.server.wsUrl, DOC, tokenOf('alice', 'manager', 'ward'), r.tap)
+  const bob = editor(r.server.wsUrl, DOC, tokenOf('bob', 'lead', 'ward'), r.tap)
   r.editors.push(admin, alice, bob)
   await admin.connect()
   seedWard(admin.doc)
@@ -170,6 +173,31 @@ describe('through the real server', () => {
     // Undoing the automatic change puts back what Yjs had kept.
     const kept = s2.options.find((o) => o.ops.length === 0)!.keeps[0] === 'bob' ? 'cy' : 'dov'
     await waitFor(() => assigneeOf(admin.doc, 's2') === kept, 5000, 'dismissal reaches editors')
+  })
+
+  it('[A4] semantic conflicts of offline sessions: double booking and dangling reference, none for synced edits', async () => {
+    const r = await start()
+    const { alice, bob } = await twoOffline(r)
+    alice.doc.transact(() => assign(alice.doc, 's1', 'ana'))
+    bob.doc.transact(() => assign(bob.doc, 's2', 'ana'))
+    bob.doc.transact(() => assign(bob.doc, 's6', 'cy'))
+    alice.doc.transact(() => removeStaff(alice.doc, 'cy'))
+    await alice.connect()
+    await bob.connect()
+    const found = await openConflicts(r, 2)
+    expect(found.map((c) => c.kind).sort()).toEqual(['dangling_reference', 'double_booking'])
+    const db = found.find((c) => c.kind === 'double_booking')!
+    expect(db.refs).toEqual({ shifts: ['s1', 's2'], staff: ['ana'], paths: [], coverage: null })
+    expect(db.options.map((o) => o.keeps.length)).toEqual([1, 1, 2])
+    // Sequential: bob, now synced, knowingly double-books ben; alice later adds nothing conflicting.
+    bob.disconnect()
+    const head = (await r.log.head(DOC))!.headSeq
+    bob.doc.transact(() => { assign(bob.doc, 's3', 'ben'); assign(bob.doc, 's4', 'ben') })
+    await bob.connect()
+    await waitFor(async () => (await r.log.head(DOC))!.headSeq > head, 5000, 'bob stored')
+    await r.resolver().idle()
+    const all = (await api(r, 'GET', `${path}?status=all`)).body.conflicts
+    expect(all).toHaveLength(2)
   })
 
   it('[A3] team settings: always-ask and threshold through the admin route; state survives a restart', async () => {

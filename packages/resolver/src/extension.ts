@@ -7,7 +7,7 @@ import { parseDocName, type Extension, type ExtensionContext, type Identity, typ
 import { ResolverError, ResolverErrorCode, isResolverError } from './errors.ts'
 import type { EditEvent } from './history.ts'
 import { createResolverMetrics } from './metrics.ts'
-import { createResolver, teamOf, type Resolver } from './resolver.ts'
+import { createResolver, type Resolver } from './resolver.ts'
 import { createMemoryStore, openLevelStore, type ResolverStore } from './store.ts'
 import { conflictKinds, conflictStatuses } from './types.ts'
 
@@ -18,6 +18,11 @@ export interface ResolverExtensionOptions {
   /** The server's metrics registry (`createMetrics().registry`), so /metrics shows the resolver's figures. */
   registry?: Registry
   unchallengedAfterMs?: number
+  /**
+   * The SyncStep1 state vector behind a sync-reply update, when the server does not attach it itself
+   * (`event.knownStateVector` or `meta.details.knownStateVector`). Test harnesses supply it from a tap.
+   */
+  knownStateVector?: (event: UpdateEvent) => Uint8Array | undefined
   /** Called with the engine once the plugin is ready (tests, the evaluation, the CLI). */
   onReady?: (resolver: Resolver) => void
 }
@@ -79,8 +84,8 @@ const knownStateVectorOf = (event: UpdateEvent): Uint8Array | undefined => {
   return typeof encoded === 'string' ? new Uint8Array(Buffer.from(encoded, 'base64')) : undefined
 }
 
-export const editEventOf = (event: { seq: number; update: Uint8Array; meta: UpdateEvent['meta'] } & Partial<UpdateEvent>): EditEvent => {
-  const sv = knownStateVectorOf(event as UpdateEvent)
+export const editEventOf = (event: { seq: number; update: Uint8Array; meta: UpdateEvent['meta'] } & Partial<UpdateEvent>, known?: Uint8Array): EditEvent => {
+  const sv = knownStateVectorOf(event as UpdateEvent) ?? known
   return {
     seq: event.seq, update: event.update, actor: event.meta.actor, role: event.meta.role, origin: event.meta.origin,
     receivedAt: event.meta.receivedAt,
@@ -118,7 +123,7 @@ export const resolverExtension = (options: ResolverExtensionOptions = {}): Exten
       },
     })
     const unsubscribe = rooms.onUpdate((event) => {
-      resolver.observe(event.doc, editEventOf(event)).catch((err: unknown) => app.log.warn({ err, doc: event.doc }, 'resolver failed on an update'))
+      resolver.observe(event.doc, editEventOf(event, options.knownStateVector?.(event))).catch((err: unknown) => app.log.warn({ err, doc: event.doc }, 'resolver failed on an update'))
     })
     app.addHook('onClose', async () => {
       unsubscribe()
