@@ -11,12 +11,6 @@ interface PendingChange {
   sent: number | null
 }
 
-/** Whether an update carries anything: structs or deletions. */
-export const isEmptyUpdate = (update: Uint8Array): boolean => {
-  const { structs, ds } = Y.decodeUpdate(update)
-  return structs.length === 0 && ds.clients.size === 0
-}
-
 /**
  * Decides `saved`: which changes of this document the server holds durably.
  *
@@ -49,7 +43,10 @@ export class SaveTracker {
     this.settle()
   }
 
-  /** The client sent its state diff (sync step 2 with content): every pending change is in it. */
+  /**
+   * The client answered the server's sync step 1 with its state diff: every pending change is in
+   * it. The server acknowledges it even when it is empty, so it counts as a send either way.
+   */
   sentAll(): void {
     this.sentCount++
     for (const change of this.pending) change.sent = this.sentCount
