@@ -1,0 +1,73 @@
+import type { Conflict, ConflictKind, ConflictOption } from '../src/types.ts'
+import type { Rng, Scenario } from './scenarios.ts'
+
+/**
+ * Simulated teams. Each has consistent preferences the product never sees, one kind it always wants to
+ * decide case by case (its answers there follow things the model cannot see), and a few percent of
+ * answers that contradict its own rules.
+ */
+export interface Team {
+  name: string
+  tenant: string
+  describe: string
+  /** The kind this team decides case by case. */
+  decides: ConflictKind
+  prefer(c: Conflict, s: Scenario): ConflictOption
+}
+
+const rank: Record<string, number> = { staff: 1, lead: 2, manager: 3, admin: 4 }
+
+const keep = (c: Conflict, editorId: string): ConflictOption => {
+  const o = c.options.find((x) => x.keeps.length === 1 && x.keeps[0] === editorId)
+  if (!o) throw new Error(`no option keeps ${editorId} in ${c.id}`)
+  return o
+}
+const keepAll = (c: Conflict): ConflictOption | undefined => c.options.find((o) => o.keeps.length === c.edits.length && c.edits.length > 1)
+const byTime = (c: Conflict) => [...c.edits].sort((x, y) => Date.parse(x.clientTime) - Date.parse(y.clientTime))
+const first = (c: Conflict): ConflictOption => keep(c, byTime(c)[0]!.editorId)
+const last = (c: Conflict): ConflictOption => keep(c, byTime(c).at(-1)!.editorId)
+const senior = (c: Conflict): ConflictOption => {
+  const sorted = byTime(c).sort((x, y) => (rank[y.role] ?? 0) - (rank[x.role] ?? 0))
+  const [top, next] = sorted
+  return next && rank[top!.role] === rank[next.role] ? first(c) : keep(c, top!.editorId)
+}
+const isNotes = (c: Conflict): boolean => c.refs.paths.some((p) => p.endsWith('.notes'))
+
+export const teams: Team[] = [
+  {
+    name: 'seniority', tenant: 'north', decides: 'coverage_shortfall',
+    describe: 'keeps the more senior editor\'s edit (manager > lead > staff), the earlier one between equals',
+    prefer: (c) => senior(c),
+  },
+  {
+    name: 'under-hours', tenant: 'south', decides: 'skill_mismatch',
+    describe: 'favours whoever is under their hours; keeps both notes; accepts overlaps of an hour or less; ' +
+      'otherwise the latest edit; a staff member\'s own time off always stands',
+    prefer: (c, s) => {
+      switch (c.kind) {
+        case 'concurrent_overwrite': {
+          if (isNotes(c)) return keepAll(c) ?? last(c)
+          const load = s.load ?? {}
+          const [pa, pb] = [s.person?.a ?? '', s.person?.b ?? '']
+          const lighter = (load[pa] ?? 0) <= (load[pb] ?? 0) ? s.a.sub : s.b.sub
+          return keep(c, lighter)
+        }
+        case 'double_booking': return (s.overlapHours ?? 9) <= 1 ? (keepAll(c) ?? last(c)) : last(c)
+        case 'time_off_violation': return keep(c, s.a.sub)
+        case 'coverage_shortfall': return keepAll(c) ?? last(c)
+        default: return last(c)
+      }
+    },
+  },
+  {
+    name: 'first-writer', tenant: 'east', decides: 'max_hours_exceeded',
+    describe: 'the earlier edit wins; both notes are kept',
+    prefer: (c) => (isNotes(c) ? (keepAll(c) ?? first(c)) : first(c)),
+  },
+]
+
+/** The team's actual answer: its rule, a coin it alone sees on the kind it decides, and ~3% contradictions. */
+export const answer = (team: Team, c: Conflict, s: Scenario, r: Rng, noise: number): ConflictOption => {
+  if (c.kind === team.decides || r.chance(noise)) return r.pick(c.options)
+  return team.prefer(c, s)
+}
