@@ -41,3 +41,5 @@ export {
   unassign,
   setSettings,
 } from './operations.ts'
+export type { UpdateChange } from './describe.ts'
+export { describeUpdate } from './describe.ts'
