@@ -47,6 +47,9 @@ export const readConnectionParams = (doc: DocName, search: URLSearchParams): Con
   }
 }
 
+/** Entry details are small (the log allows 4 KiB of JSON): larger vectors are left out. */
+const maxKnownVectorChars = 2048
+
 /** Which close code a refusal gets. */
 const closeCodeOf = (code: string): number => {
   switch (code) {
@@ -85,6 +88,8 @@ const reasonOf = (message: string): string => {
 export class Connection implements RoomMember {
   readonly awarenessClients = new Set<number>()
   private room: Room | undefined
+  /** The state vector of the client's last sync step 1. */
+  private knownVector: Uint8Array | undefined
   private identity: Identity | undefined
   private closed = false
   /** Messages are handled one after another; the first waits for auth and the room. */
@@ -143,6 +148,7 @@ export class Connection implements RoomMember {
       return
     }
     this.room = room
+    this.log.debug({ sub: this.identity.sub, ack: this.params.ack }, 'connection open')
     this.send(syncStep1Message(room.ydoc))
     const states = room.awareness.getStates()
     if (states.size > 0) this.send(awarenessMessage(room.awareness, [...states.keys()]))
@@ -200,6 +206,7 @@ export class Connection implements RoomMember {
     switch (message.kind) {
       case 'syncStep1': {
         const clientVector = readStateVector(message.stateVector)
+        this.knownVector = message.stateVector
         this.send(syncStep2Message(room.ydoc, message.stateVector))
         if (this.params.ack) {
           const clocks: DurableClocks = new Map()
@@ -209,6 +216,10 @@ export class Connection implements RoomMember {
         break
       }
       case 'syncStep2':
+        // The client's reply to our step 1 carries what it did while away; the state vector of its own
+        // step 1 says what it knew then, which the resolver needs to tell concurrent edits apart.
+        this.submit(room, message.update, this.knownVectorDetails())
+        break
       case 'update':
         this.submit(room, message.update)
         break
@@ -229,13 +240,21 @@ export class Connection implements RoomMember {
     }
   }
 
-  private submit(room: Room, update: Uint8Array): void {
+  /** `{ knownStateVector: base64 }`, unless it would not fit the log's small details field. */
+  private knownVectorDetails(): Record<string, unknown> | undefined {
+    if (this.knownVector === undefined) return undefined
+    const encoded = Buffer.from(this.knownVector).toString('base64')
+    return encoded.length <= maxKnownVectorChars ? { knownStateVector: encoded } : undefined
+  }
+
+  private submit(room: Room, update: Uint8Array, details?: Record<string, unknown>): void {
     const identity = this.identity as Identity
     const meta = {
       actor: identity.sub,
       role: identity.role,
       origin: 'ws' as const,
       ...(this.params.clientTime === undefined ? {} : { clientTime: this.params.clientTime }),
+      ...(details === undefined ? {} : { details }),
     }
     const durable = this.ctx.rooms.submit(room, update, meta, { identity, except: this })
     durable.then(

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError } from 'fastify'
+import Fastify, { LogController, type FastifyError } from 'fastify'
 import fastifyWebsocket from '@fastify/websocket'
 import fastifySwagger from '@fastify/swagger'
 import { CloseCode } from '@rota/protocol'
@@ -40,6 +40,8 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
   const app = Fastify({
     logger: options.logger === false ? false : (options.logger ?? { level: 'info' }),
     bodyLimit: limits.maxBodySize,
+    // One line per request at info is noise next to /metrics scrapes: see the onResponse hook.
+    logController: new LogController({ disableRequestLogging: true }),
     // Document names are URL-encoded into one segment (`acme%2Fw48`): keep them whole.
     routerOptions: { maxParamLength: limits.maxDocNameLength * 3 },
   })
@@ -69,8 +71,11 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send(errorBody('ROTA_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
   )
-  app.addHook('onResponse', async (_request, reply) => {
+  app.addHook('onResponse', async (request, reply) => {
     metrics.httpResponses.inc({ status: `${Math.floor(reply.statusCode / 100)}xx` })
+    const line = { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }
+    if (reply.statusCode >= 500) request.log.warn(line, 'request failed')
+    else request.log.debug(line, 'request')
   })
 
   await app.register(fastifySwagger, {

@@ -124,3 +124,26 @@ describe('updates Yjs keeps pending', () => {
     await waitFor(() => fresh.doc.getText('t').toString() === 'abcdef')
   })
 })
+
+describe('offline sessions', () => {
+  it('store the state vector of the client’s sync step 1 with its sync step 2 (for the resolver)', async () => {
+    const log = createMemoryLog()
+    const server = track(await startTestServer({ log }))
+    const offline = new Y.Doc()
+    offline.getText('t').insert(0, 'made offline')
+    const raw = await connectRaw(server, 'o?clientTime=2026-11-24T08:00:00Z')
+    cleanup.push(() => raw.ws.close())
+    const step1 = syncStep1Message(offline)
+    raw.send(step1)
+    raw.send(syncStep2Message(offline, new Uint8Array([0])))
+    await waitFor(async () => (await log.head('o'))?.headSeq === 1)
+    const [entry] = await readAll(log, 'o')
+    expect(entry!.meta.details).toEqual({ knownStateVector: Buffer.from(Y.encodeStateVector(offline)).toString('base64') })
+    expect(entry!.meta.clientTime).toBe(Date.parse('2026-11-24T08:00:00Z'))
+    // Live updates carry no vector.
+    offline.getText('t').insert(0, '+')
+    raw.send(updateMessage(Y.encodeStateAsUpdate(offline)))
+    await waitFor(async () => (await log.head('o'))?.headSeq === 2)
+    expect((await readAll(log, 'o'))[1]!.meta.details).toBeUndefined()
+  })
+})
