@@ -16,7 +16,7 @@ const newest = (path: string): number => {
 
 export default function setup(): void {
   const built = join(webDir, 'dist', 'index.html')
-  const sources = Math.max(newest(join(webDir, 'src')), newest(join(webDir, 'index.html')), newest(join(webDir, 'vite.config.ts')))
+  const sources = Math.max(...['src', 'public', 'index.html', 'vite.config.ts'].map((p) => newest(join(webDir, p))))
   if (existsSync(built) && statSync(built).mtimeMs >= sources) return
   execFileSync(process.execPath, [join(webDir, '..', '..', 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
     cwd: webDir,

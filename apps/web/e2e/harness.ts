@@ -38,6 +38,7 @@ export const startWorld = async (options: Partial<ServerOptions> = {}): Promise<
     browser,
     person: async (name) => {
       const context = await browser.newContext({ viewport: { width: 1360, height: 860 }, locale: 'en-GB', timezoneId: 'UTC' })
+      context.setDefaultTimeout(15_000)
       contexts.push(context)
       await context.addInitScript((n) => {
         if (localStorage.getItem('rota.name') === null) localStorage.setItem('rota.name', n)

@@ -12,22 +12,29 @@ export class ApiError extends Error {
 }
 
 export interface DocSummary {
-  name: string
-  head?: number
-  updatedAt?: string | number
+  doc: string
+  headSeq: number
+  lastChange: string
 }
 
 export interface HistoryEntry {
   seq: number
+  /** ISO time the server stored it. */
+  time: string
+  /** ISO time the editor made it, when it came from an offline session. */
+  clientTime?: string
   actor: string
   role?: string
   origin: string
-  receivedAt: number | string
-  clientTime?: number | string
-  /** What the entry changed, as the server describes it. */
-  changes?: { path: string; kind: string; value?: unknown; previous?: unknown }[]
-  summary?: string
-  size?: number
+  bytes?: number
+  /** The paths the entry changed. */
+  changes?: { path: string; kind: string; value?: unknown }[]
+}
+
+export interface HistoryPage {
+  entries: HistoryEntry[]
+  /** `before` for the next (older) page; null at the start. */
+  next: number | null
 }
 
 export type ConflictStatus = 'open' | 'auto_applied' | 'resolved' | 'overridden' | 'dismissed'
@@ -90,23 +97,15 @@ export class Api {
   }
 
   async listDocs(): Promise<DocSummary[]> {
-    const data = await this.request<unknown>('GET', '/api/docs')
-    const list = Array.isArray(data) ? data : ((data as { docs?: unknown[] }).docs ?? [])
-    return list.map((item) => (typeof item === 'string' ? { name: item } : (item as DocSummary)))
+    return (await this.request<{ docs: DocSummary[] }>('GET', '/api/docs')).docs
   }
 
-  async history(docName: string): Promise<HistoryEntry[]> {
-    const data = await this.request<unknown>('GET', `${docPath(docName)}/history`)
-    return Array.isArray(data) ? data : ((data as { entries?: HistoryEntry[] }).entries ?? [])
+  history(docName: string, before: number | null = null, limit = 100): Promise<HistoryPage> {
+    return this.request('GET', `${docPath(docName)}/history?limit=${limit}${before === null ? '' : `&before=${before}`}`)
   }
 
   async scheduleAt(docName: string, seq: number): Promise<ScheduleJSON> {
-    const data = await this.request<Record<string, unknown>>('GET', `${docPath(docName)}?at=${seq}`)
-    for (const key of ['json', 'schedule', 'content', 'doc']) {
-      const inner = data[key]
-      if (inner !== null && typeof inner === 'object' && 'shifts' in inner) return inner as ScheduleJSON
-    }
-    return data as unknown as ScheduleJSON
+    return (await this.request<{ schedule: ScheduleJSON }>('GET', `${docPath(docName)}?at=${seq}`)).schedule
   }
 
   restore(docName: string, seq: number): Promise<unknown> {

@@ -12,6 +12,7 @@ describe('history timeline', () => {
   it('puts changes into words', () => {
     expect(describeChange(schedule, { path: 'shifts.s1.assignee', kind: 'set', value: 'ana' })).toBe('assigned Ana')
     expect(describeChange(schedule, { path: 'shifts.s1.assignee', kind: 'set', value: null })).toBe('unassigned a shift')
+    expect(describeChange(schedule, { path: 'shifts.s1.assignee', kind: 'set' })).toBe('changed an assignment')
     expect(describeChange(schedule, { path: 'shifts.s1', kind: 'delete' })).toBe('removed a shift')
     expect(describeChange(schedule, { path: 'staff.bo', kind: 'set', value: { name: 'Bo' } })).toBe('added Bo')
     expect(describeChange(schedule, { path: 'staff.ana.maxHoursPerWeek', kind: 'set', value: 30 })).toBe("changed Ana's max hours")
@@ -20,8 +21,8 @@ describe('history timeline', () => {
 
   it('orders newest first and counts repeats', () => {
     const items = timeline(schedule, [
-      { seq: 1, actor: 'maria', origin: 'ws', receivedAt: 1000, changes: [{ path: 'shifts.a', kind: 'set' }, { path: 'shifts.b', kind: 'set' }] },
-      { seq: 2, actor: 'tom', origin: 'restore', receivedAt: '2026-11-25T10:00:00Z' },
+      { seq: 1, actor: 'maria', origin: 'ws', time: '2026-11-25T09:00:00Z', changes: [{ path: 'shifts.a', kind: 'set' }, { path: 'shifts.b', kind: 'set' }] },
+      { seq: 2, actor: 'tom', origin: 'restore', time: '2026-11-25T10:00:00Z', changes: [] },
     ])
     expect(items.map((i) => i.seq)).toEqual([2, 1])
     expect(items[1]!.what).toBe('added a shift ×2')

@@ -19,15 +19,17 @@ const FIELD_TEXT: Record<string, string> = {
   weekStartsOn: 'first weekday', coverage: 'coverage rules',
 }
 
-const toDate = (value: number | string | undefined): Date => new Date(value ?? 0)
 
 /** One change in words, using names from `schedule` where it knows them. */
 export const describeChange = (schedule: ScheduleJSON, change: { path: string; kind: string; value?: unknown }): string => {
   const [root, id, field] = change.path.split('.')
   const person = (staffId: unknown): string => (typeof staffId === 'string' ? (schedule.staff[staffId]?.name ?? staffId) : 'nobody')
   if (root === 'shifts' && id !== undefined) {
-    if (field === undefined) return change.kind === 'delete' ? 'removed a shift' : 'added a shift'
-    if (field === 'assignee') return change.value == null ? 'unassigned a shift' : `assigned ${person(change.value)}`
+    if (field === undefined) return change.kind === 'delete' ? 'removed a shift' : change.kind === 'insert' || change.kind === 'set' ? 'added a shift' : 'changed a shift'
+    if (field === 'assignee') {
+      if (!('value' in change)) return 'changed an assignment'
+      return change.value === null ? 'unassigned a shift' : `assigned ${person(change.value)}`
+    }
     return `changed a shift's ${FIELD_TEXT[field] ?? field}`
   }
   if (root === 'staff' && id !== undefined) {
@@ -49,7 +51,7 @@ export const timeline = (schedule: ScheduleJSON, entries: HistoryEntry[]): Timel
       }
       const what = phrases.size > 0
         ? [...phrases].slice(0, 3).map(([text, n]) => (n > 1 ? `${text} ×${n}` : text)).join(', ') + (phrases.size > 3 ? ` and ${phrases.size - 3} more` : '')
-        : (entry.summary ?? (entry.origin === 'restore' ? 'restored an earlier version' : 'edited'))
-      return { seq: entry.seq, who: entry.actor, when: toDate(entry.clientTime ?? entry.receivedAt), origin: entry.origin, what }
+        : entry.origin === 'restore' ? 'restored an earlier version' : 'no visible change'
+      return { seq: entry.seq, who: entry.actor, when: new Date(entry.clientTime ?? entry.time), origin: entry.origin, what }
     })
     .sort((a, b) => b.seq - a.seq)

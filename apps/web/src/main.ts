@@ -200,7 +200,7 @@ const closeSession = (): void => {
 }
 
 const openSession = (docName: string): Session => {
-  const conn = connect({ wsUrl, docName, token: api.token() })
+  const conn = connect({ url: wsUrl, docName, token: api.token() })
   const store = createStore(conn.doc)
   const awareness = conn.awareness
   const presence: PresenceState = { user: { name: userName, color: colorFor(userName) }, editing: null, view: route.view }
@@ -299,5 +299,9 @@ document.addEventListener('keydown', (event) => {
   else session.store.undo()
 })
 window.addEventListener('hashchange', onRoute)
+// The app shell is cached by a service worker so the editor opens offline (data: IndexedDB).
+if ('serviceWorker' in navigator && import.meta.env.PROD) {
+  navigator.serviceWorker.register('/sw.js').catch((err: unknown) => console.warn('offline shell unavailable:', err))
+}
 renderMe()
 onRoute()

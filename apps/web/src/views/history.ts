@@ -10,17 +10,22 @@ import { summary, weekTable } from './week.ts'
 export interface HistoryCache {
   docName: string
   entries: HistoryEntry[] | null
+  /** `before` for the next older page, null when the start is loaded. */
+  next: number | null
   error: string | null
   preview: { seq: number; schedule: ScheduleJSON | null; error: string | null } | null
   previewWeek: string | null
   busy: boolean
 }
 
-export const createHistoryCache = (docName: string): HistoryCache => ({ docName, entries: null, error: null, preview: null, previewWeek: null, busy: false })
+export const createHistoryCache = (docName: string): HistoryCache => ({ docName, entries: null, next: null, error: null, preview: null, previewWeek: null, busy: false })
 
-export const loadHistory = async (ctx: EditorContext, cache: HistoryCache): Promise<void> => {
+/** Loads the newest page, or with `older` the page before the oldest loaded. */
+export const loadHistory = async (ctx: EditorContext, cache: HistoryCache, older = false): Promise<void> => {
   try {
-    cache.entries = await ctx.api.history(cache.docName)
+    const page = await ctx.api.history(cache.docName, older ? cache.next : null)
+    cache.entries = older ? [...(cache.entries ?? []), ...page.entries] : page.entries
+    cache.next = page.next
     cache.error = null
   } catch (err) {
     cache.error = (err as Error).message
@@ -101,7 +106,8 @@ export const renderHistory = (ctx: EditorContext, cache: HistoryCache): HTMLElem
           h('span', { class: 'who' }, item.who),
           h('span', { class: 'what' }, item.what),
           h('time', { datetime: item.when.toISOString() }, item.when.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })),
-          item.origin !== 'ws' ? h('span', { class: 'tag' }, item.origin) : null)))),
+          item.origin !== 'ws' ? h('span', { class: 'tag' }, item.origin) : null))),
+        cache.next !== null ? h('li', {}, h('button', { type: 'button', class: 'button small older', onclick: () => void loadHistory(ctx, cache, true) }, 'Older changes')) : null),
       selected === null ? h('p', { class: 'empty preview' }, 'Select a change to preview the schedule at that point.') : previewPane(ctx, cache, selected)),
   )
 }

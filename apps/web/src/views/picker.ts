@@ -23,7 +23,7 @@ export const isDocName = (name: string): boolean => /^[A-Za-z0-9][A-Za-z0-9._-]*
 export const renderPicker = (api: Api, open: (name: string) => void): HTMLElement => {
   const list = h('ul', { class: 'doc-list', 'aria-live': 'polite' }, h('li', { class: 'muted' }, 'Loading…'))
   const show = (docs: DocSummary[]): void => {
-    const names = [...new Set([...docs.map((d) => d.name), ...recentDocs()])].sort()
+    const names = [...new Set([...docs.map((d) => d.doc), ...recentDocs()])].sort()
     list.replaceChildren(...(names.length === 0
       ? [h('li', { class: 'muted' }, 'No schedules yet.')]
       : names.map((name) => h('li', {}, h('a', { href: `#doc=${encodeURIComponent(name)}` }, name)))))
