@@ -43,3 +43,7 @@ export {
 } from './operations.ts'
 export type { UpdateChange } from './describe.ts'
 export { describeUpdate } from './describe.ts'
+export type { TimedShift, DateRange, WeeklyHoursOptions, OverHours, Overlap, CoverageResult } from './queries.ts'
+export { shiftsOf, shiftInterval, shiftMinutes, shiftDates, weeklyHours, overMaxHours, overlapsOf, coverageOf } from './queries.ts'
+export type { Interval } from './time.ts'
+export { MINUTES_PER_DAY, dayNumber, dateOfDay, addDays, minuteOfDay, formatInstant, weekdayOf, weekStartOf } from './time.ts'
