@@ -109,7 +109,7 @@ describe('REST API', () => {
     })
     expect(await res.json()).toEqual({ seq: 4, changed: true })
     const at1 = (await (await fetch(docUrl(server, '?at=1'))).json()).schedule
-    await waitFor(() => JSON.stringify(toJSON(editor.doc)) === JSON.stringify(at1), 5000, 'restored state live')
+    await waitFor(() => JSON.stringify(toJSON(editor.doc)) === JSON.stringify(at1), 30_000, 'restored state live')
     expect((await readAll(log, DOC)).map((e) => e.meta.origin)).toEqual(['rest', 'rest', 'rest', 'restore'])
 
     // Restoring seq 3 brings back the state before the restore.

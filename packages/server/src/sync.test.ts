@@ -63,7 +63,7 @@ describe('stock y-websocket clients', () => {
     a.provider.awareness.setLocalStateField('user', { name: 'Ana' })
     await waitFor(() => b.provider.awareness.getStates().get(a.doc.clientID)?.user?.name === 'Ana')
     a.provider.disconnect()
-    await waitFor(() => !b.provider.awareness.getStates().has(a.doc.clientID), 5000, 'awareness removal')
+    await waitFor(() => !b.provider.awareness.getStates().has(a.doc.clientID), 30_000, 'awareness removal')
   })
 
   it('loads a document from the log before a client sees it', async () => {

@@ -39,7 +39,7 @@ export const connectClient = (
 }
 
 /** Polls until `check` holds; fails after `timeoutMs` (a bound, not a timing assertion). */
-export const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> => {
+export const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs = 30_000, what = 'condition'): Promise<void> => {
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
@@ -47,7 +47,7 @@ export const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs
   }
 }
 
-export const whenSynced = (client: TestClient): Promise<void> => waitFor(() => client.provider.synced, 5000, 'sync')
+export const whenSynced = (client: TestClient): Promise<void> => waitFor(() => client.provider.synced, 30_000, 'sync')
 
 /** Reads every entry of a document. */
 export const readAll = async (log: UpdateLog, doc: string) => {
@@ -86,7 +86,7 @@ export const connectRaw = async (server: { wsUrl: string }, path: string, option
     send: (bytes) => ws.send(Uint8Array.from(bytes)),
     async next(match, from = 0) {
       let found: Uint8Array | undefined
-      await waitFor(() => (found = messages.slice(from).find(match)) !== undefined, 5000, 'message')
+      await waitFor(() => (found = messages.slice(from).find(match)) !== undefined, 30_000, 'message')
       return found as Uint8Array
     },
   }

@@ -1,0 +1,10 @@
+import { defineProject } from 'vitest/config'
+
+// Child processes and LevelDB on a shared machine: generous bounds, never timing assertions.
+export default defineProject({
+  test: {
+    name: '@rota/cli',
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+  },
+})
