@@ -41,7 +41,7 @@ interface Outcome {
   latencyMs: number
 }
 
-interface TeamRun { team: Team; outcomes: Outcome[]; tp: number; fp: number; fn: number; tn: number; benign: number; fpByScenario: Record<string, number>; fnByScenario: Record<string, number> }
+interface TeamRun { team: Team; outcomes: Outcome[]; tp: number; fp: number; fn: number; tn: number; benign: number; fpByScenario: Record<string, number>; fnByScenario: Record<string, number>; failedAnswers: string[] }
 
 const rank: Record<string, number> = { staff: 1, lead: 2, manager: 3, admin: 4 }
 const keepOf = (c: Conflict, sub: string): string => c.options.find((o) => o.keeps.length === 1 && o.keeps[0] === sub)?.id ?? ''
@@ -89,7 +89,7 @@ const main = async (): Promise<void> => {
 
   const runTeam = async (team: Team, seed: number): Promise<TeamRun> => {
     const r = rng(seed)
-    const run: TeamRun = { team, outcomes: [], tp: 0, fp: 0, fn: 0, tn: 0, benign: 0, fpByScenario: {}, fnByScenario: {} }
+    const run: TeamRun = { team, outcomes: [], tp: 0, fp: 0, fn: 0, tn: 0, benign: 0, fpByScenario: {}, fnByScenario: {}, failedAnswers: [] }
     const reviewer = tokenOf(`${team.tenant}-reviewer`, 'manager', team.tenant)
     for (let i = 0; run.outcomes.length < TARGET; i++) {
       const s: Scenario = nextScenario(r)
@@ -141,7 +141,11 @@ const main = async (): Promise<void> => {
         if (match) {
           const chosen = answer(team, match, s, r, NOISE)
           const auto = match.status === 'auto_applied'
-          if (!auto || match.appliedOptionId !== chosen.id || r.chance(0.2)) await api('POST', `${url}/${match.id}/resolve`, reviewer, { optionId: chosen.id })
+          if (!auto || match.appliedOptionId !== chosen.id || r.chance(0.2)) {
+            await api('POST', `${url}/${match.id}/resolve`, reviewer, { optionId: chosen.id }).catch((err: unknown) => {
+              run.failedAnswers.push(String(err))
+            })
+          }
           run.outcomes.push({
             index: run.outcomes.length, kind: match.kind, scenario: s.name, decides: match.kind === team.decides, auto,
             suggested: match.suggestion.optionId, confidence: match.suggestion.confidence, chosen: chosen.id,
@@ -216,6 +220,7 @@ const summarise = (run: TeamRun) => {
       latencyMs: { p50: q(0.5), p95: q(0.95), max: lat.at(-1) ?? 0 },
     },
     curve: WINDOWS.map(([from, to]) => ({ from, to, ...windowStats(run.outcomes.filter((o) => o.index >= from && o.index < to)) })),
+    failedAnswers: run.failedAnswers,
     after200: windowStats(run.outcomes.filter((o) => o.index >= 200)),
     after200ByKind: byKind,
     overall: windowStats(run.outcomes),

@@ -16,13 +16,21 @@ export const inverseOps = (doc: Y.Doc, ops: PathOp[]): PathOp[] => {
   return inverse.reverse()
 }
 
+const isRecordSet = (op: PathOp): boolean => op.op === 'set' && op.path.split('.').length === 2 && !op.path.startsWith('settings')
+
 /**
- * Undoes `undo` (an earlier inverse) and applies `ops`, inside the caller's transaction.
- * Returns the inverse of what it applied, so the new state can be undone in turn.
+ * Undoes `undo` (an earlier inverse) and applies `ops` as one batch, inside the caller's transaction:
+ * records the new option restores come first (an undone assignment may name them), then the undo of
+ * every path the new option does not set itself, then the new option's field changes.
+ * Returns the inverse of the batch.
  */
 export const applyWithInverse = (doc: Y.Doc, undo: PathOp[], ops: PathOp[]): PathOp[] => {
-  if (undo.length > 0) applyOps(doc, undo)
-  const inverse = inverseOps(doc, ops)
-  if (ops.length > 0) applyOps(doc, ops)
+  const batch = [
+    ...ops.filter(isRecordSet),
+    ...undo.filter((u) => !ops.some((o) => o.path === u.path)),
+    ...ops.filter((o) => !isRecordSet(o)),
+  ]
+  const inverse = inverseOps(doc, batch)
+  if (batch.length > 0) applyOps(doc, batch)
   return inverse
 }

@@ -37,6 +37,22 @@ export class SimServer {
     return event
   }
 
+  /** A server-side change (the resolver's): one transaction on the server's document, recorded as an event. */
+  change(fn: (doc: Y.Doc) => void, actor: string, role: string, origin: string): EditEvent | null {
+    const updates: Uint8Array[] = []
+    const collect = (u: Uint8Array): void => void updates.push(u)
+    this.doc.on('update', collect)
+    try {
+      this.doc.transact(() => fn(this.doc))
+    } finally {
+      this.doc.off('update', collect)
+    }
+    if (updates.length === 0) return null
+    const event: EditEvent = { seq: ++this.seq, update: Y.mergeUpdates(updates), actor, role, origin, receivedAt: this.tick(10) }
+    this.events.push(event)
+    return event
+  }
+
   client(actor: string, role: string): SimClient {
     return new SimClient(this, actor, role)
   }
