@@ -254,10 +254,10 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
     state.lastTime = state.headTime
     state.nextSeq = Math.max(record.nextSeq, (last?.seq ?? record.baseSeq) + 1)
     const [checkpoint] = await db
-      .keys({ gte: seqKey(state.checkpointPrefix, record.baseSeq), lte: seqKey(state.checkpointPrefix, state.headSeq), reverse: true, limit: 1 })
+      .iterator({ gte: seqKey(state.checkpointPrefix, record.baseSeq), lte: seqKey(state.checkpointPrefix, state.headSeq), reverse: true, limit: 1 })
       .all()
-    state.lastCheckpointSeq = checkpoint === undefined ? record.baseSeq : decodeSeq(checkpoint, state.checkpointPrefix.length)
-    state.lastCheckpointBytes = 0
+    state.lastCheckpointSeq = checkpoint === undefined ? record.baseSeq : decodeSeq(checkpoint[0], state.checkpointPrefix.length)
+    state.lastCheckpointBytes = checkpoint?.[1].length ?? 0
     state.sinceEntries = 0
     state.sinceBytes = 0
     if (state.headSeq > state.lastCheckpointSeq) {
@@ -387,8 +387,16 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
 
   // ── checkpoints and retention ─────────────────────────────────────────────────────────────
 
+  /**
+   * Due after `checkpointEvery` entries or `checkpointBytes` bytes, but never before the tail holds
+   * a quarter of the last checkpoint's size: building one costs time in proportion to the document,
+   * so large documents get them less often (amortised cost per entry stays flat).
+   */
   function dueForCheckpoint(state: DocState): boolean {
-    return state.sinceEntries >= checkpointEvery || state.sinceBytes >= checkpointBytes
+    return (
+      (state.sinceEntries >= checkpointEvery || state.sinceBytes >= checkpointBytes) &&
+      state.sinceBytes >= state.lastCheckpointBytes / 4
+    )
   }
 
   function maybeCheckpoint(state: DocState): void {
@@ -404,7 +412,10 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
     })
   }
 
-  /** Builds the state at the head through a Y.Doc (garbage-collected, so smaller than a plain merge). */
+  /**
+   * Stores the state at the head, built through a garbage-collected Y.Doc: about half the size of
+   * a plain Y.mergeUpdates (deleted content is dropped), and faster to load from again.
+   */
   async function writeCheckpoint(state: DocState): Promise<number> {
     const seq = state.headSeq
     if (seq <= state.lastCheckpointSeq || seq === 0) return 0
@@ -415,13 +426,35 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
     const key = seqKey(state.checkpointPrefix, seq)
     const value = encodeCheckpoint(key, { time: headTime, state: Y.encodeStateAsUpdate(ydoc) })
     ydoc.destroy()
-    await db.put(key, value) // derived data: no fsync needed
+    const stale = await staleCheckpoints(state, seq)
+    // Derived data: no fsync needed.
+    await db.batch([{ type: 'put', key, value }, ...stale.map((old) => ({ type: 'del' as const, key: old }))])
     state.lastCheckpointSeq = seq
     state.lastCheckpointBytes = value.length
     state.sinceEntries -= sinceEntries
     state.sinceBytes -= sinceBytes
     observer?.onCheckpoint?.({ doc: state.doc, seq, bytes: value.length, ms: performance.now() - started })
     return seq
+  }
+
+  /**
+   * Older checkpoints to delete once one at `head` exists: of those whose distance from the head
+   * falls in the same power-of-two bucket, only the oldest stays. That leaves O(log n) checkpoints,
+   * dense near the head (fast loads) and sparse in the past (time travel replays more there), so
+   * they stay a small share of the bytes on disk. The base checkpoint (retention) is never touched.
+   */
+  async function staleCheckpoints(state: DocState, head: number): Promise<Uint8Array[]> {
+    const { checkpointPrefix, record } = state
+    const keys = await db.keys({ gt: seqKey(checkpointPrefix, record.baseSeq), lt: seqKey(checkpointPrefix, head) }).all()
+    const buckets = new Set<number>()
+    return keys.filter((key) => {
+      const bucket = Math.floor(Math.log2(head - decodeSeq(key, checkpointPrefix.length) + 1))
+      if (!buckets.has(bucket)) {
+        buckets.add(bucket)
+        return false
+      }
+      return true
+    })
   }
 
   /** Folds everything up to the newest checkpoint older than the horizon into the base. */
