@@ -22,7 +22,7 @@ const barrier = (persistence: IndexeddbPersistence): Promise<void> =>
 /**
  * The browser store: y-indexeddb, plus compaction. y-indexeddb writes the whole document as a new
  * entry on every load and merges entries only at 500, so a page reloaded often grows its database
- * without any edit; this store merges on every attach and after `compactAfter` updates.
+ * without any edit; this store merges on every load and after `compactAfter` updates.
  */
 export const indexeddbStore = (options: IndexeddbStoreOptions = {}): OfflineStore => {
   const prefix = options.prefix ?? 'rota:'
@@ -43,9 +43,9 @@ export const indexeddbStore = (options: IndexeddbStoreOptions = {}): OfflineStor
         }
       }
       doc.on('update', onUpdate)
-      const whenLoaded = persistence.whenSynced.then(async () => {
-        if (persistence._dbsize > 1) await compact()
-      })
+      // Merge on every load: y-indexeddb has just added the whole document as one more entry.
+      // (Its `_dbsize` is counted only after 'synced', so it cannot tell whether merging is due.)
+      const whenLoaded = persistence.whenSynced.then(compact)
       return {
         origin: persistence,
         whenLoaded,
