@@ -84,6 +84,8 @@ describe('REST API', () => {
     const page = await (await fetch(docUrl(server, '/history?limit=2'))).json()
     expect(page.entries.map((e: { seq: number }) => e.seq)).toEqual([3, 2])
     expect(page.entries[0]).toMatchObject({ actor: 'anonymous', role: 'admin', origin: 'rest', bytes: expect.any(Number) })
+    expect(page.entries[0].changes).toEqual([{ path: 'shifts.s1.notes', kind: 'set', value: 'bring keys', previous: '' }])
+    expect(page.entries[1].changes).toEqual([{ path: 'shifts.s1.assignee', kind: 'set', value: 'ana', previous: null }])
     expect(page.next).toBe(2)
     const rest = await (await fetch(docUrl(server, `/history?limit=2&before=${page.next}`))).json()
     expect(rest.entries.map((e: { seq: number }) => e.seq)).toEqual([1])

@@ -1,8 +1,7 @@
 import * as Y from 'yjs'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { LogEntry, UpdateLog, VersionRef } from '@rota/log'
-import * as model from '@rota/model'
-import { applyOps, isModelError, toJSON, validateOps, type PathOp } from '@rota/model'
+import { applyOps, describeUpdate, isModelError, toJSON, validateOps, type PathOp } from '@rota/model'
 import { RotaServerError, ServerErrorCode } from '../errors.ts'
 import { parseDocName } from '../docName.ts'
 import { revertUpdate } from '../restore.ts'
@@ -74,7 +73,12 @@ const historyEntry = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { path: { type: 'string' }, kind: { type: 'string', enum: ['set', 'delete', 'insert'] } },
+        properties: {
+          path: { type: 'string' },
+          kind: { type: 'string', enum: ['set', 'delete', 'insert'] },
+          value: { description: 'The new value (set, insert)' },
+          previous: { description: 'The value before (set, delete), when known' },
+        },
         required: ['path', 'kind'],
       },
     },
@@ -82,16 +86,6 @@ const historyEntry = {
   },
   required: ['seq', 'time', 'actor', 'role', 'origin', 'bytes', 'changes'],
 } as const
-
-interface UpdateChange {
-  path: string
-  kind: 'set' | 'delete' | 'insert'
-}
-type DescribeUpdate = (doc: Y.Doc, update: Uint8Array) => UpdateChange[]
-
-/** @rota/model's describeUpdate (paths an update would change); empty lists until it exists. */
-const describeUpdate: DescribeUpdate =
-  (model as unknown as { describeUpdate?: DescribeUpdate }).describeUpdate ?? (() => [])
 
 const iso = (ms: number): string => new Date(ms).toISOString()
 
@@ -339,7 +333,7 @@ export const restPlugin: FastifyPluginAsync<RestPluginOptions> = async (app, { r
       const entries = []
       try {
         for (const entry of page) {
-          const changes = describeUpdate(replay, entry.update).map(({ path, kind }) => ({ path, kind }))
+          const changes = describeUpdate(replay, entry.update)
           Y.applyUpdate(replay, entry.update)
           entries.push({
             seq: entry.seq,
