@@ -291,6 +291,28 @@ describe('describeUpdate: bad input', () => {
     expect(() => describeUpdate(doc, 'nope' as unknown as Uint8Array)).toThrow(ModelError)
   })
 
+  it('property: corrupted updates give a list or ROTA_MODEL_BAD_UPDATE, never another error', () => {
+    const doc = base()
+    const real = updateFrom(doc, (r) => {
+      addStaff(r, 'cy', { name: 'Cy', role: 'nurse', skills: ['a'] })
+      assign(r, 's2', 'cy')
+      removeShift(r, 's1')
+    })
+    fc.assert(
+      fc.property(fc.array(fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 4 }), fc.nat(), (flips, cut) => {
+        const bytes = real.slice(0, real.length - (cut % 4))
+        for (const { at, byte } of flips) bytes[at % bytes.length] = byte
+        try {
+          expect(Array.isArray(describeUpdate(doc, bytes))).toBe(true)
+        } catch (err) {
+          expect(err).toBeInstanceOf(ModelError)
+          expect((err as ModelError).code).toBe(ModelErrorCode.BadUpdate)
+        }
+      }),
+      fcOptions(200),
+    )
+  }, 60_000)
+
   it('an empty update describes nothing', () => {
     expect(describeUpdate(base(), new Uint8Array([0, 0]))).toEqual([])
   })

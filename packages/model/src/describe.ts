@@ -171,7 +171,7 @@ class Describer {
 
   /** An item's placement; items without parent info inherit their neighbour's (origin first), iteratively. */
   place(item: Y.Item): Placement | typeof GONE | null {
-    const chain: Y.Item[] = []
+    const chain = new Set<Y.Item>()
     let current: Y.Item = item
     let result: Placement | typeof GONE | null
     for (;;) {
@@ -191,11 +191,11 @@ class Describer {
         this.placements.set(current, result)
         break
       }
-      if (chain.includes(current) || chain.length > 1_000_000) {
-        result = null
+      if (chain.has(current)) {
+        result = null // origins that loop: only forged updates do this
         break
       }
-      chain.push(current)
+      chain.add(current)
       const neighbour = this.neighbour(current)
       if (neighbour === null) {
         result = null
