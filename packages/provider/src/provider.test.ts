@@ -198,6 +198,53 @@ describe('RotaProvider saved status', () => {
   })
 })
 
+describe('RotaProvider other tabs', () => {
+  it('confirms another tab’s change by clocks, probing for the reply to a sync step 1', async () => {
+    const provider = track(make())
+    await started(provider)
+    const socket = FakeSocket.last
+    socket.serverOpen()
+    socket.serverSyncStep2()
+    socket.serverDurable(new Map())
+    const otherTab = new Y.Doc()
+    otherTab.getMap('shifts').set('s9', 'zoe')
+    // what y-websocket does with a BroadcastChannel message: apply with the provider as origin
+    Y.applyUpdate(provider.doc, Y.encodeStateAsUpdate(otherTab), provider.websocket)
+    expect(provider.state).toMatchObject({ saved: false, unsyncedChanges: 1, clientTime: null })
+    const sent = socket.sent.length
+    await vi.advanceTimersByTimeAsync(250)
+    expect(socket.sent.length).toBe(sent + 1) // the probe
+    socket.serverSyncStep2()
+    socket.serverDurable(new Map([[otherTab.clientID, 1]]))
+    expect(provider.state.saved).toBe(true)
+  })
+})
+
+describe('RotaProvider browser hints', () => {
+  it('drops the socket on `offline`, retries at once on `online` and when the tab becomes visible', async () => {
+    const win = new EventTarget()
+    const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' })
+    vi.stubGlobal('window', win)
+    vi.stubGlobal('document', doc)
+    try {
+      const provider = track(make({ backoff: { initialDelay: 20_000, maxDelay: 30_000, jitter: 0 } }))
+      await started(provider)
+      FakeSocket.last.serverOpen()
+      win.dispatchEvent(new Event('offline'))
+      expect(provider.state).toMatchObject({ status: 'offline', nextDelay: 20_000, closeCode: null })
+      win.dispatchEvent(new Event('online'))
+      expect(FakeSocket.instances).toHaveLength(2)
+      expect(provider.state).toMatchObject({ status: 'connecting', attempt: 0 })
+      FakeSocket.last.serverClose(1006)
+      expect(provider.state.nextDelay).toBe(20_000)
+      doc.dispatchEvent(new Event('visibilitychange'))
+      expect(FakeSocket.instances).toHaveLength(3)
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+})
+
 describe('RotaProvider options', () => {
   it('rejects bad options with typed errors', () => {
     const doc = new Y.Doc()

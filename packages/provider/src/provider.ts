@@ -538,6 +538,8 @@ export class RotaProvider extends ObservableV2<RotaProviderEvents> {
   /** Browser hints: `online` and a tab coming back retry at once, `offline` drops the socket. */
   private watchWindow(): () => void {
     if (typeof window === 'undefined' || typeof window.addEventListener !== 'function') return () => {}
+    const win = window
+    const doc = document
     const retryNow = (): void => {
       if (this.wantConnect && this.connection.status === 'offline' && this.connection.nextDelay !== null) this.open()
     }
@@ -549,17 +551,17 @@ export class RotaProvider extends ObservableV2<RotaProviderEvents> {
       if (this.websocket.ws !== null) this.websocket.drop()
     }
     const onVisible = (): void => {
-      if (document.visibilityState !== 'visible') return
+      if (doc.visibilityState !== 'visible') return
       if (this.connection.status === 'connected') this.probe()
       else retryNow()
     }
-    window.addEventListener('online', onOnline)
-    window.addEventListener('offline', onOffline)
-    document.addEventListener('visibilitychange', onVisible)
+    win.addEventListener('online', onOnline)
+    win.addEventListener('offline', onOffline)
+    doc.addEventListener('visibilitychange', onVisible)
     return () => {
-      window.removeEventListener('online', onOnline)
-      window.removeEventListener('offline', onOffline)
-      document.removeEventListener('visibilitychange', onVisible)
+      win.removeEventListener('online', onOnline)
+      win.removeEventListener('offline', onOffline)
+      doc.removeEventListener('visibilitychange', onVisible)
     }
   }
 }
