@@ -66,6 +66,7 @@ describe('convergence: replicas editing concurrently end identical', () => {
           const first = replicas[0]!
           for (const doc of replicas) {
             expect(doc.store.pendingStructs).toBeNull()
+            expect(doc.store.pendingDs).toBeNull()
             expect(toJSON(doc)).toEqual(toJSON(first))
             expect(JSON.stringify(toJSON(doc))).toBe(JSON.stringify(toJSON(first)))
             expect(Y.encodeStateVector(doc)).toEqual(Y.encodeStateVector(first))
