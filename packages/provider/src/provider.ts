@@ -236,7 +236,7 @@ export class RotaProvider extends ObservableV2<RotaProviderEvents> {
     }
   }
 
-  /** Connects now (also cancels a scheduled retry and forgets earlier failures' delays). */
+  /** Connects now (cancels a scheduled retry; the failure count stays until a connection syncs). */
   connect(): void {
     this.assertAlive()
     this.wantConnect = true
@@ -324,7 +324,7 @@ export class RotaProvider extends ObservableV2<RotaProviderEvents> {
         this.stored = store.attach(this.docName, this.doc)
         await this.stored.whenLoaded
         const clientTime = await this.stored.getMeta(clientTimeKey)
-        if (clientTime !== undefined && this.tracker.unsyncedChanges > 0) this.setClientTime(clientTime)
+        if (clientTime !== undefined) this.setClientTime(this.tracker.unsyncedChanges > 0 ? clientTime : null)
       } catch (cause) {
         this.emit('error', [new RotaProviderError(ProviderErrorCode.StoreFailed, 'the local store failed to load', { cause })])
       }
