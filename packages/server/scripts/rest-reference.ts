@@ -55,10 +55,12 @@ for (const [path, methods] of Object.entries(spec.paths)) {
     if (body) out.push('Body (JSON):', '', ...fields(body), '')
     for (const [status, response] of Object.entries(op.responses)) {
       const schema = Object.values(response.content ?? {})[0]?.schema
-      if (Number(status) >= 400) continue
+      if (Number(status) >= 400 && schema?.properties?.error !== undefined) continue
       out.push(`Response ${status}:`, '', ...(fields(schema).length > 0 ? fields(schema) : [`- ${typeOf(schema)}`]), '')
     }
-    const errors = Object.keys(op.responses).filter((s) => Number(s) >= 400)
+    const errors = Object.entries(op.responses)
+      .filter(([s, r]) => Number(s) >= 400 && Object.values(r.content ?? {})[0]?.schema.properties?.error !== undefined)
+      .map(([s]) => s)
     if (errors.length > 0) out.push(`Errors: ${errors.join(', ')} with the error shape.`, '')
   }
 }

@@ -6,13 +6,15 @@
 export const ServerErrorCode = {
   /** The request body, params or query failed validation. */
   BadRequest: 'ROTA_ERR_BAD_REQUEST',
-  /** A PATCH op failed the model's checks; `details.modelCode` is the model's code (ROTA_MODEL_*). Nothing changed. */
+  /** A PATCH op failed the model's checks; `details.modelCode` is the model's code. Nothing changed. */
   InvalidOps: 'ROTA_ERR_INVALID_OPS',
   /** The document name is empty, too long, or holds control characters or `..` segments. */
   BadDocName: 'ROTA_ERR_BAD_DOC_NAME',
   /** The document has no entries (REST reads of an unknown document). */
   DocNotFound: 'ROTA_ERR_DOC_NOT_FOUND',
-  /** `?at=` names a version before the document existed or a time that is not ISO-8601. */
+  /** No such route. */
+  NotFound: 'ROTA_ERR_NOT_FOUND',
+  /** `?at=` or a restore `seq` after the head, or a time that is not ISO-8601. */
   BadVersion: 'ROTA_ERR_BAD_VERSION',
   /** The bytes are not a Yjs v1 update. Nothing was stored. */
   BadUpdate: 'ROTA_ERR_BAD_UPDATE',
@@ -45,6 +47,7 @@ export const httpStatusOf: Record<ServerErrorCode, number> = {
   ROTA_ERR_INVALID_OPS: 422,
   ROTA_ERR_BAD_DOC_NAME: 400,
   ROTA_ERR_DOC_NOT_FOUND: 404,
+  ROTA_ERR_NOT_FOUND: 404,
   ROTA_ERR_BAD_VERSION: 400,
   ROTA_ERR_BAD_UPDATE: 400,
   ROTA_ERR_BAD_MESSAGE: 400,

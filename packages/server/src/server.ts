@@ -69,7 +69,7 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
     return reply.code(500).send(errorBody(ServerErrorCode.Internal, 'internal error'))
   })
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(errorBody('ROTA_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
+    reply.code(404).send(errorBody(ServerErrorCode.NotFound, `no route ${request.method} ${request.url.split('?')[0]}`)),
   )
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpResponses.inc({ status: `${Math.floor(reply.statusCode / 100)}xx` })
