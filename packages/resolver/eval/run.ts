@@ -23,6 +23,8 @@ const seedArg = args.indexOf('--seed')
 const SEED = seedArg >= 0 ? Number(args[seedArg + 1]) : 7
 const countArg = args.indexOf('--conflicts')
 const TARGET = countArg >= 0 ? Number(args[countArg + 1]) : quick ? 260 : 500
+const onlyArg = args.indexOf('--only')
+const ONLY = onlyArg >= 0 ? args[onlyArg + 1] : undefined
 const NOISE = 0.03
 const WINDOWS: Array<[number, number]> = [[0, 50], [50, 100], [100, 200], [200, TARGET]]
 const out = (line = ''): void => void process.stdout.write(`${line}\n`)
@@ -76,14 +78,13 @@ const main = async (): Promise<void> => {
   const settle = async (doc: string, docs: Y.Doc[]): Promise<void> => {
     const room = await server.rooms.getDoc(doc)
     await waitFor(() => docs.every((d) => [...Y.decodeStateVector(Y.encodeStateVector(d))].every(([c, k]) => (Y.decodeStateVector(Y.encodeStateVector(room)).get(c) ?? 0) >= k)), 10_000, 'room has the edits')
-    let stable = 0
+    // Every stored update processed, including the resolver's own (an automatic resolution is an update too).
     let head = -1
-    while (stable < 3) {
+    while (head !== ((await log.head(doc))?.headSeq ?? 0)) {
+      head = (await log.head(doc))?.headSeq ?? 0
+      await waitFor(() => resolver!.processedSeq(doc) >= head, 10_000, 'resolver caught up')
       await resolver!.idle()
-      await new Promise((r) => setTimeout(r, 10))
-      const now = (await log.head(doc))?.headSeq ?? 0
-      stable = now === head ? stable + 1 : 0
-      head = now
+      await new Promise((r) => setTimeout(r, 2))
     }
   }
 
@@ -92,7 +93,7 @@ const main = async (): Promise<void> => {
     const run: TeamRun = { team, outcomes: [], tp: 0, fp: 0, fn: 0, tn: 0, benign: 0, fpByScenario: {}, fnByScenario: {}, failedAnswers: [] }
     const reviewer = tokenOf(`${team.tenant}-reviewer`, 'manager', team.tenant)
     for (let i = 0; run.outcomes.length < TARGET; i++) {
-      const s: Scenario = nextScenario(r)
+      const s: Scenario = nextScenario(r, ONLY)
       const doc = `${team.tenant}/d${i}`
       const url = `/api/docs/${encodeURIComponent(doc)}/conflicts`
       const a = editor(server.wsUrl, doc, tokenOf(s.a.sub, s.a.role, team.tenant), tap)
@@ -130,7 +131,15 @@ const main = async (): Promise<void> => {
         const match = s.expected ? found.find((c) => c.kind === s.expected) : undefined
         if (s.expected === null) run.benign++
         if (match) run.tp++
-        else if (s.expected) { run.fn++; run.fnByScenario[s.name] = (run.fnByScenario[s.name] ?? 0) + 1 }
+        else if (s.expected) {
+          run.fn++
+          run.fnByScenario[s.name] = (run.fnByScenario[s.name] ?? 0) + 1
+          if (process.env.ROTA_EVAL_DEBUG) {
+            const entries = []
+            for await (const e of log.read(doc)) entries.push(`${e.seq}:${e.meta.actor}:${e.meta.origin}:${e.update.length}:${JSON.stringify(Y.decodeUpdate(e.update).structs.map((x) => [x.id.client, x.id.clock, x.length]))}`)
+            out(`missed ${s.name} in ${doc} a=${a.doc.clientID} b=${b.doc.clientID}: ${entries.join(' | ')}`)
+          }
+        }
         const extra = found.filter((c) => c !== match)
         run.fp += extra.length
         if (s.expected === null && extra.length === 0) run.tn++
@@ -210,7 +219,11 @@ const summarise = (run: TeamRun) => {
   const lat = run.outcomes.map((o) => o.latencyMs).sort((a, b) => a - b)
   const q = (p: number): number => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0
   const byKind: Record<string, ReturnType<typeof windowStats>> = {}
-  for (const kind of [...new Set(run.outcomes.map((o) => o.kind))].sort()) byKind[kind] = windowStats(run.outcomes.filter((o) => o.kind === kind && o.index >= 200))
+  const overallByKind: Record<string, ReturnType<typeof windowStats>> = {}
+  for (const kind of [...new Set(run.outcomes.map((o) => o.kind))].sort()) {
+    byKind[kind] = windowStats(run.outcomes.filter((o) => o.kind === kind && o.index >= 200))
+    overallByKind[kind] = windowStats(run.outcomes.filter((o) => o.kind === kind))
+  }
   return {
     team: run.team.name, tenant: run.team.tenant, preferences: run.team.describe, decidesItself: run.team.decides,
     detection: {
@@ -224,6 +237,7 @@ const summarise = (run: TeamRun) => {
     after200: windowStats(run.outcomes.filter((o) => o.index >= 200)),
     after200ByKind: byKind,
     overall: windowStats(run.outcomes),
+    overallByKind,
   }
 }
 

@@ -180,9 +180,9 @@ const benign: Record<string, Builder> = {
 }
 
 /** The next scenario: about four in five are conflicts, the rest concurrent edits that must not be flagged. */
-export const nextScenario = (r: Rng): Scenario => {
+export const nextScenario = (r: Rng, only?: string): Scenario => {
   const benignCase = r.chance(0.2)
-  const build = benignCase ? r.pick(Object.values(benign)) : r.pick(Object.values(conflicts))
+  const build = only ? (conflicts[only] ?? benign[only] as Builder) : benignCase ? r.pick(Object.values(benign)) : r.pick(Object.values(conflicts))
   const [a, b] = two(r, roster)
   const s = build(r, a, b)
   // Time off is self-service: the staff member records it.

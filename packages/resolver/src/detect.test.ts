@@ -82,6 +82,33 @@ describe('detection', () => {
     expect(c.options).toHaveLength(2)
   })
 
+  it('[CO1] an overwrite is found when the overwritten value and its predecessor are one merged Yjs item', () => {
+    // The seeding client edits again offline: its old and new notes items are consecutive, and once both
+    // are deleted Yjs merges them into one item (regression: found by the evaluation).
+    const s = scene()
+    s.a.connect()
+    s.a.edit((d) => updateShift(d, 's6', { notes: 'seeded' }))
+    s.b.connect()
+    s.a.disconnect()
+    s.b.disconnect()
+    s.a.edit((d) => updateShift(d, 's6', { notes: 'bring keys' }))
+    s.b.edit((d) => updateShift(d, 's6', { notes: 'cover the desk' }))
+    s.a.connect()
+    s.b.connect()
+    expect(kinds(s.detect())).toEqual(['concurrent_overwrite'])
+    const again = scene()
+    again.a.connect()
+    again.a.edit((d) => updateShift(d, 's6', { notes: 'seeded' }))
+    again.b.connect()
+    again.a.disconnect()
+    again.b.disconnect()
+    again.a.edit((d) => updateShift(d, 's6', { notes: 'bring keys' }))
+    again.b.edit((d) => updateShift(d, 's6', { notes: 'cover the desk' }))
+    again.b.connect()
+    again.a.connect()
+    expect(kinds(again.detect())).toEqual(['concurrent_overwrite'])
+  })
+
   it('[CO2] the same value set twice, and different fields of one shift, are not conflicts', () => {
     const s = scene()
     s.a.edit((d) => { assign(d, 's1', 'ana'); updateShift(d, 's2', { notes: 'bring keys' }) })

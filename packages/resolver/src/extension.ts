@@ -123,7 +123,7 @@ export const resolverExtension = (options: ResolverExtensionOptions = {}): Exten
       },
     })
     const unsubscribe = rooms.onUpdate((event) => {
-      resolver.observe(event.doc, editEventOf(event, options.knownStateVector?.(event))).catch((err: unknown) => app.log.warn({ err, doc: event.doc }, 'resolver failed on an update'))
+      resolver.observe(event.doc, editEventOf(event, options.knownStateVector?.(event))).catch((err: unknown) => { app.log.warn({ err, doc: event.doc }, 'resolver failed on an update') })
     })
     app.addHook('onClose', async () => {
       unsubscribe()

@@ -200,15 +200,22 @@ export class DocHistory {
       const parent = item.parent as Y.AbstractType<unknown>
       const path = mapPath(parent, item.parentSub as string)
       if (path === null || !isOverwritableField(path)) continue
-      const value: unknown = item.content.getContent()[0]
-      // Items right of the origin that are not this update's own: written without this author seeing them.
+      // The decoded struct's origin is exact; the integrated item may have been merged with neighbours.
+      const origin = struct.origin
+      const value: unknown = item.content.getContent()[struct.id.clock - item.id.clock]
+      // Values right of the origin that are not this update's own: written without this author seeing them.
+      // Yjs merges adjacent deleted items of one client, so walk every clock of every item.
       const others: Array<{ seq: number; value: unknown }> = []
       let cursor = parent._map.get(item.parentSub as string) ?? null
-      while (cursor !== null && !(item.origin && Y.compareIDs(cursor.id, item.origin))) {
-        const seq = this.seqOf(cursor.id)
-        if (cursor !== item && seq !== undefined && seq !== event.seq && cursor.content instanceof Y.ContentAny) {
-          others.push({ seq, value: cursor.content.getContent()[0] })
+      while (cursor !== null) {
+        const covers = origin !== null && cursor.id.client === origin.client &&
+          cursor.id.clock <= origin.clock && origin.clock < cursor.id.clock + cursor.length
+        const contents = cursor.content instanceof Y.ContentAny ? cursor.content.getContent() : []
+        for (let k = covers && origin ? origin.clock - cursor.id.clock + 1 : 0; k < cursor.length; k++) {
+          const seq = this.seqOf(Y.createID(cursor.id.client, cursor.id.clock + k))
+          if (seq !== undefined && seq !== event.seq && k < contents.length) others.push({ seq, value: contents[k] })
         }
+        if (covers) break
         cursor = cursor.left
       }
       if (others.length > 0) out.push({ path, value, others })

@@ -119,8 +119,8 @@ const uniqueBest = <T>(items: T[], score: (t: T) => number): T | undefined => {
 }
 
 /**
- * Options for a detected conflict ([O1]–[O4]) and what the model sees of them: one option per involved
- * editor keeping only that editor's edit, plus keep-all where the rule can be waived (or notes merged).
+ * Options for a detected conflict and what the model sees of them: one option per involved
+ * editor keeping only that editor's edit ([O1]), plus keep-all where the rule can be waived or notes merged ([O2]).
  */
 export const buildConflict = (d: Detection): BuiltConflict => {
   const editors = d.editors

@@ -41,6 +41,8 @@ export interface Resolver {
   updateSettings(team: string, patch: Partial<TeamSettings>): Promise<TeamSettings>
   /** Waits until every queued update has been processed. */
   idle(): Promise<void>
+  /** The highest seq of a document whose processing (detection and any automatic resolution) is complete. */
+  processedSeq(doc: string): number
 }
 
 /** A document's team is its tenant: the prefix before the first '/'. */
@@ -86,6 +88,7 @@ export const createResolver = (options: ResolverOptions): Resolver => {
   const docQueues = new Map<string, Promise<unknown>>()
   const teamQueues = new Map<string, Promise<unknown>>()
   const teams = new Map<string, TeamState>()
+  const processed = new Map<string, number>()
   const pendingLeftAlone = new Map<string, Array<{ doc: string; id: string; at: number }>>()
   let inflight = new Set<Promise<unknown>>()
 
@@ -204,6 +207,7 @@ export const createResolver = (options: ResolverOptions): Resolver => {
     }
     await notify(doc, created.map((c) => c.id))
     await sweepLeftAlone(teamName)
+    processed.set(doc, Math.max(processed.get(doc) ?? 0, event.seq))
     return created
   }
 
@@ -300,6 +304,8 @@ export const createResolver = (options: ResolverOptions): Resolver => {
       await store.putTeam(name, next)
       return next.settings
     }),
+
+    processedSeq: (doc) => processed.get(doc) ?? 0,
 
     async idle() {
       while (inflight.size > 0) {

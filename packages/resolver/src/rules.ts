@@ -4,7 +4,7 @@ import {
 } from './schedule.ts'
 
 /**
- * The schedule rules the resolver checks ([R1]–[R6] in SPEC.md). Each violation has a stable key naming
+ * The schedule rules the resolver checks ([DB1]–[CV1] in SPEC.md). Each violation has a stable key naming
  * exactly what is wrong, so the same violation in two states compares equal.
  */
 export interface CoverageRef { role: string; date: string; start: string; end: string }
