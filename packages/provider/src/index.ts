@@ -1,4 +1,5 @@
 export { RotaProvider } from './provider.ts'
+export type { ControlledSocket } from './socket.ts'
 export type { RotaProviderOptions, RotaProviderEvents, ProviderState } from './provider.ts'
 export type { ConnectionStatus, ConnectionState, ConnectionEvent } from './connection.ts'
 export { nextConnection, initialConnection, isFinalClose } from './connection.ts'
