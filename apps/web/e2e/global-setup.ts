@@ -21,5 +21,7 @@ export default function setup(): void {
   execFileSync(process.execPath, [join(webDir, '..', '..', 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
     cwd: webDir,
     stdio: 'inherit',
+    // vitest sets NODE_ENV=test, which would make this a development build (no service worker).
+    env: { ...process.env, NODE_ENV: 'production' },
   })
 }

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { createMemoryLog } from '@rota/log'
-import { startServer, type RotaServer, type ServerOptions } from '@rota/server'
+import { startServer, type AuthHooks, type Identity, type Role, type RotaServer, type ServerOptions } from '@rota/server'
 
 export const webRoot = join(import.meta.dirname, '..', 'dist')
 export const screenshotDir = join(import.meta.dirname, '..', '..', '..', 'docs', 'screenshots')
@@ -16,6 +16,25 @@ export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ]
+
+/**
+ * Test identities: the token is `sub:role:tenant` (unsigned; tests only), so a browser context
+ * can be a named editor of a team, as the conflicts API attributes edits by token.
+ */
+export const tokenOf = (sub: string, role: Role, tenant: string): string => `${sub}:${role}:${tenant}`
+
+export const testAuthHooks: AuthHooks = {
+  authenticate: async (token) => {
+    const [sub, role, tenant] = (token ?? '').split(':')
+    if (!sub || !role || !tenant) throw Object.assign(new Error('missing token'), { code: 'ROTA_AUTH_MISSING' })
+    return { sub, role: role as Role, tenant } satisfies Identity
+  },
+  canRead: (identity, doc) => identity.tenant === null || doc.startsWith(`${identity.tenant}/`),
+  listPrefix: (identity) => (identity.tenant === null ? undefined : `${identity.tenant}/`),
+  authorizeUpdate: () => ({ ok: true }),
+  authorizeOps: () => ({ ok: true }),
+  canAdmin: (identity) => identity.role === 'admin' || identity.role === 'manager',
+}
 
 export interface World {
   server: RotaServer
@@ -65,4 +84,10 @@ export const waitSaved = (page: Page): Promise<unknown> =>
 export const screenshot = async (page: Page, name: string): Promise<void> => {
   mkdirSync(screenshotDir, { recursive: true })
   await page.screenshot({ path: join(screenshotDir, `${name}.png`) })
+}
+
+const started = Date.now()
+/** With ROTA_E2E_DEBUG=1, prints where a test is and how long it took to get there. */
+export const step = (label: string): void => {
+  if (process.env.ROTA_E2E_DEBUG) console.warn(`[e2e +${((Date.now() - started) / 1000).toFixed(1)}s] ${label}`)
 }

@@ -7,8 +7,8 @@ import { addDays } from './week.ts'
 
 const STAFF: Record<string, StaffJSON> = {
   ana: { name: 'Ana Souza', role: 'nurse', skills: ['icu', 'triage'], maxHoursPerWeek: 40, unavailable: [] },
-  ben: { name: 'Ben Okafor', role: 'nurse', skills: ['triage'], maxHoursPerWeek: 32, unavailable: [] },
-  chloe: { name: 'Chloé Martin', role: 'nurse', skills: ['icu'], maxHoursPerWeek: 36, unavailable: [] },
+  ben: { name: 'Ben Okafor', role: 'nurse', skills: ['triage'], maxHoursPerWeek: 40, unavailable: [] },
+  chloe: { name: 'Chloé Martin', role: 'nurse', skills: ['icu'], maxHoursPerWeek: 40, unavailable: [] },
   dev: { name: 'Dev Patel', role: 'doctor', skills: ['icu'], maxHoursPerWeek: 48, unavailable: [] },
   eli: { name: 'Eli Novak', role: 'porter', skills: [], maxHoursPerWeek: 40, unavailable: [] },
 }

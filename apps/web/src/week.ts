@@ -4,13 +4,10 @@
  * shift a day.
  */
 
-import { isDate, isTime, WEEKDAYS, type Weekday } from '@rota/model'
+import { addDays, isDate, isTime, shiftMinutes, weekdayOf, weekStartOf, WEEKDAYS, type Weekday } from '@rota/model'
 
-export { isDate, isTime, WEEKDAYS, type Weekday }
+export { addDays, isDate, isTime, weekdayOf, WEEKDAYS, type Weekday }
 
-/** In `Date.getUTCDay()` order (Sunday first). */
-const BY_UTC_DAY: readonly Weekday[] = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday']
-const TIME_RE = /^([01]\d|2[0-3]):([0-5]\d)$/
 const DAY_MS = 86_400_000
 
 export const parseDate = (value: string): Date => {
@@ -20,16 +17,10 @@ export const parseDate = (value: string): Date => {
 
 export const formatDate = (date: Date): string => date.toISOString().slice(0, 10)
 
-export const addDays = (value: string, days: number): string =>
-  formatDate(new Date(parseDate(value).getTime() + days * DAY_MS))
-
-export const weekdayOf = (value: string): Weekday => BY_UTC_DAY[parseDate(value).getUTCDay()]!
-
 /** The first day of the week holding `value`, for weeks starting on `weekStartsOn`. */
 export const startOfWeek = (value: string, weekStartsOn: Weekday = 'monday'): string => {
-  const day = parseDate(value).getUTCDay()
-  const first = BY_UTC_DAY.indexOf(weekStartsOn)
-  return addDays(value, -((day - first + 7) % 7))
+  parseDate(value)
+  return weekStartOf(value, weekStartsOn)
 }
 
 /** The seven dates of the week starting on `start`. */
@@ -49,16 +40,10 @@ export const isoWeek = (value: string): { year: number; week: number } => {
   return { year: thursday.getUTCFullYear(), week: Math.floor((thursday.getTime() - yearStart) / DAY_MS / 7) + 1 }
 }
 
-const minutesOf = (time: string): number => {
-  const m = TIME_RE.exec(time)
-  if (m === null) throw new RangeError(`not a time: ${time}`)
-  return Number(m[1]) * 60 + Number(m[2])
-}
-
 /** Length of a shift in hours; an end at or before the start crosses midnight. */
 export const shiftHours = (start: string, end: string): number => {
-  const length = minutesOf(end) - minutesOf(start)
-  return (length <= 0 ? length + 24 * 60 : length) / 60
+  if (!isTime(start) || !isTime(end)) throw new RangeError(`not a time: ${start}–${end}`)
+  return shiftMinutes({ date: '2000-01-01', start, end }) / 60
 }
 
 const LABEL = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' })
