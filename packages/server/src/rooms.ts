@@ -73,8 +73,10 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
   }
 
   const unload = async (room: Room): Promise<void> => {
+    const timer = room.idleTimer
     await room.appendTail
-    if (room.members.size > 0 || rooms.get(room.name) === undefined) return
+    // Someone joined or touched the room meanwhile (its timer was re-armed), or it is gone already.
+    if (room.members.size > 0 || room.idleTimer !== timer || rooms.get(room.name) === undefined) return
     rooms.delete(room.name)
     room.destroy()
     metrics.documents.dec()
@@ -150,7 +152,8 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
       const decision = hooks.authorizeUpdate(options.identity, room.ydoc, update)
       if (!decision.ok) throw new RotaServerError(ServerErrorCode.Forbidden, decision.reason, { doc: room.name })
     }
-    if (empty) return Promise.resolve({ seq: room.headSeq, clientIds: [] })
+    // Nothing to store, but answered in order with the appends before it (acks pair up with sends).
+    if (empty) return room.appendTail.then(() => ({ seq: room.headSeq, clientIds: [] }))
     const start = process.hrtime.bigint()
     try {
       Y.applyUpdate(room.ydoc, update, room)

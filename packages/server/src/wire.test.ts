@@ -147,3 +147,25 @@ describe('offline sessions', () => {
     expect((await readAll(log, 'o'))[1]!.meta.details).toBeUndefined()
   })
 })
+
+describe('acknowledgement order', () => {
+  it('acks every submitted update in the order sent, empty ones included', async () => {
+    const server = track(await startTestServer())
+    const raw = await connectRaw(server, 'order?ack=1')
+    cleanup.push(() => raw.ws.close())
+    const doc = new Y.Doc()
+    const updates: Uint8Array[] = []
+    doc.on('update', (u: Uint8Array) => updates.push(u))
+    doc.getText('t').insert(0, 'ab')
+    doc.getText('t').delete(0, 1) // deletions only: no clock to confirm it
+    doc.getText('t').insert(0, 'c')
+    const from = raw.messages.length
+    raw.send(updateMessage(updates[0]!))
+    raw.send(syncStep2Message(new Y.Doc(), new Uint8Array([0]))) // empty
+    raw.send(updateMessage(updates[1]!))
+    raw.send(updateMessage(updates[2]!))
+    await waitFor(() => raw.messages.slice(from).filter(isDurable).length === 4)
+    const acks = raw.messages.slice(from).filter(isDurable).map(durableOf)
+    expect(acks.map((a) => a.get(doc.clientID))).toEqual([2, undefined, undefined, 3])
+  })
+})
