@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { SaveTracker } from './durability.ts'
+import { SaveTracker, isEmptyUpdate } from './durability.ts'
 
 const capture = (doc: Y.Doc, fn: () => void): Uint8Array => {
   const updates: Uint8Array[] = []
@@ -56,9 +56,24 @@ describe('SaveTracker', () => {
     tracker.newConnection()
     tracker.acknowledged(new Map(), true) // an ack before anything was sent on the new connection
     expect(tracker.unsyncedChanges).toBe(1)
-    tracker.sentAll()
+    tracker.answeredSyncStep1(false)
     tracker.acknowledged(new Map(), true)
     expect(tracker.unsyncedChanges).toBe(0)
+  })
+
+  it('an empty answer to sync step 1 counts as a send but confirms nothing', () => {
+    const doc = new Y.Doc()
+    const tracker = new SaveTracker()
+    tracker.addChange(capture(doc, () => doc.getMap('m').set('a', 1)), local)
+    tracker.newConnection() // cut before its ack; the server got it, its append may still be pending
+    tracker.answeredSyncStep1(true)
+    tracker.acknowledged(new Map(), true) // the empty answer's ack, sent at once
+    expect(tracker.unsyncedChanges).toBe(1)
+    expect(tracker.awaitsClocks).toBe(true)
+    tracker.acknowledged(new Map([[doc.clientID, 1]]), false) // a probe's reply, once the append settled
+    expect(tracker.unsyncedChanges).toBe(0)
+    expect(isEmptyUpdate(Y.encodeStateAsUpdate(new Y.Doc()))).toBe(true)
+    expect(isEmptyUpdate(Y.encodeStateAsUpdate(doc))).toBe(false)
   })
 
   it('ignores deletions of changes it does not own (another tab confirms those)', () => {

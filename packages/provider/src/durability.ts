@@ -11,6 +11,12 @@ interface PendingChange {
   sent: number | null
 }
 
+/** Whether an update carries nothing: no structs and no deletions. */
+export const isEmptyUpdate = (update: Uint8Array): boolean => {
+  const { structs, ds } = Y.decodeUpdate(update)
+  return structs.length === 0 && ds.clients.size === 0
+}
+
 /**
  * Decides `saved`: which changes of this document the server holds durably.
  *
@@ -44,11 +50,15 @@ export class SaveTracker {
   }
 
   /**
-   * The client answered the server's sync step 1 with its state diff: every pending change is in
-   * it. The server acknowledges it even when it is empty, so it counts as a send either way.
+   * The client answered the server's sync step 1 with its state diff. The server acknowledges the
+   * answer even when it is empty, so it always counts as a send. A non-empty answer carries every
+   * pending change (the diff holds all structs the server lacks and the whole delete set). An empty
+   * one is acknowledged at once, ahead of appends still pending, so it confirms nothing: changes
+   * then wait for clocks.
    */
-  sentAll(): void {
+  answeredSyncStep1(empty: boolean): void {
     this.sentCount++
+    if (empty) return
     for (const change of this.pending) change.sent = this.sentCount
   }
 

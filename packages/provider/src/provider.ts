@@ -8,7 +8,7 @@ import type { Awareness } from 'y-protocols/awareness'
 import { MessageType, UrlParam, readConflictsNotice, readDurable, type ConflictsNotice } from '@rota/protocol'
 import { resolveBackoff, type BackoffOptions } from './backoff.ts'
 import { initialConnection, nextConnection, type ConnectionEvent, type ConnectionState, type ConnectionStatus } from './connection.ts'
-import { SaveTracker } from './durability.ts'
+import { SaveTracker, isEmptyUpdate } from './durability.ts'
 import { ProviderErrorCode, RotaProviderError } from './errors.ts'
 import { indexeddbStore } from './indexeddb.ts'
 import { ControlledSocket } from './socket.ts'
@@ -353,7 +353,10 @@ export class RotaProvider extends ObservableV2<RotaProviderEvents> {
       }
       if (kind === syncProtocol.messageYjsSyncStep1) {
         // y-websocket sends the step 2 it just wrote: our whole diff, every pending change included.
-        this.tracker.sentAll()
+        const reply = decoding.createDecoder(encoding.toUint8Array(encoder))
+        decoding.readVarUint(reply)
+        decoding.readVarUint(reply)
+        this.tracker.answeredSyncStep1(isEmptyUpdate(decoding.readVarUint8Array(reply)))
       } else if (kind === syncProtocol.messageYjsSyncStep2) {
         this.step2JustArrived = true
         this.onProbeAnswered()
