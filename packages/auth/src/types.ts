@@ -1,0 +1,41 @@
+import type * as Y from 'yjs'
+import type { PathOp } from '@rota/model'
+
+/** Roles from least to most powerful; `roleAtLeast` compares by this order. */
+export const roles = ['viewer', 'staff', 'lead', 'manager', 'admin'] as const
+
+export type Role = (typeof roles)[number]
+
+/** Who is connected or calling: the verified token's claims. */
+export interface Identity {
+  /** The editor id (token `sub`); stored as `actor` with every entry they write. */
+  sub: string
+  /** The tenant whose documents (`<tenant>/…`) this identity may see; null = every tenant. */
+  tenant: string | null
+  role: Role
+  /** The staff record a `staff` editor is (`staff.<staffId>`). */
+  staffId?: string
+  /** Document name patterns (see docs/security.md) that narrow what the identity may open. */
+  docs?: string[]
+}
+
+export type Decision = { ok: true } | { ok: false; reason: string }
+
+export type AdminAction = 'restore' | 'delete' | 'settings'
+
+/** The server's auth hooks (@rota/server's `AuthHooks`), implemented structurally. */
+export interface AuthHooks {
+  authenticate(token: string | undefined): Promise<Identity>
+  canRead(identity: Identity, doc: string): boolean
+  listPrefix(identity: Identity): string | undefined
+  authorizeUpdate(identity: Identity, doc: Y.Doc, update: Uint8Array): Decision
+  authorizeOps(identity: Identity, doc: Y.Doc, ops: PathOp[]): Decision
+  canAdmin(identity: Identity, action: AdminAction): boolean
+}
+
+export const roleAtLeast = (role: Role, least: Role): boolean => roles.indexOf(role) >= roles.indexOf(least)
+
+export const isRole = (value: unknown): value is Role => typeof value === 'string' && (roles as readonly string[]).includes(value)
+
+export const allow: Decision = Object.freeze({ ok: true })
+export const deny = (reason: string): Decision => ({ ok: false, reason })

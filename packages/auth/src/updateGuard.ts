@@ -1,0 +1,184 @@
+import * as Y from 'yjs'
+
+/**
+ * Hostile-update guards. Yjs trusts its input: a truncated update used to hang the decoder (yjs#479,
+ * yjs#498), an item that points forward into its own client's history makes `applyUpdate` throw halfway
+ * through a transaction, a zero-length struct breaks the struct store's invariants, a clock near 2^53
+ * poisons every later edit of that client. These checks decode without applying and say no first.
+ */
+export interface UpdateLimits {
+  /** Largest update, in bytes. */
+  maxBytes: number
+  /** Most structs (items, GC and skip runs) in one update. */
+  maxStructs: number
+  /** Most delete-set ranges in one update. */
+  maxDeleteRanges: number
+  /** Largest clock any struct or deletion may reach (clock + length). */
+  maxClock: number
+  /** Root type names an item may hang under; undefined = any. */
+  allowedRoots?: readonly string[]
+}
+
+export const defaultUpdateLimits: UpdateLimits = {
+  maxBytes: 8 * 1024 * 1024,
+  maxStructs: 200_000,
+  maxDeleteRanges: 200_000,
+  maxClock: 2 ** 32,
+}
+
+export type UpdateCheck =
+  | { ok: true; structs: number; deleteRanges: number; clientIds: number[] }
+  | { ok: false; reason: string }
+
+type Struct = Y.Item | Y.GC | Y.Skip
+
+interface Decoded {
+  structs: Struct[]
+  ds: { clients: Map<number, Array<{ clock: number; len: number }>> }
+}
+
+const decode = (update: Uint8Array): Decoded | string => {
+  try {
+    return Y.decodeUpdate(update) as unknown as Decoded
+  } catch (err) {
+    return `update does not decode: ${(err as Error).message}`
+  }
+}
+
+const refs = (item: Y.Item): Y.ID[] => {
+  const ids: Y.ID[] = []
+  if (item.origin !== null) ids.push(item.origin)
+  if (item.rightOrigin !== null) ids.push(item.rightOrigin)
+  if (item.parent instanceof Y.ID) ids.push(item.parent)
+  return ids
+}
+
+const structProblem = (struct: Struct, limits: UpdateLimits): string | undefined => {
+  const { client, clock } = struct.id
+  if (!(struct.length >= 1)) return `struct ${client}:${clock} is empty`
+  if (clock + struct.length > limits.maxClock) return `struct ${client}:${clock} reaches past clock ${limits.maxClock}`
+  if (!(struct instanceof Y.Item)) return undefined
+  if (struct.content instanceof Y.ContentDoc) return `item ${client}:${clock} is a subdocument`
+  for (const ref of refs(struct)) {
+    // A client can only refer to its own earlier structs; a forward reference throws inside applyUpdate.
+    if (ref.client === client && ref.clock >= clock) return `item ${client}:${clock} refers forward to ${ref.client}:${ref.clock}`
+    if (ref.clock >= limits.maxClock) return `item ${client}:${clock} refers past clock ${limits.maxClock}`
+  }
+  if (limits.allowedRoots !== undefined && typeof struct.parent === 'string' && !limits.allowedRoots.includes(struct.parent)) {
+    return `item ${client}:${clock} belongs to unknown root "${struct.parent}"`
+  }
+  return undefined
+}
+
+const checkDecoded = (decoded: Decoded, limits: UpdateLimits): UpdateCheck => {
+  const { structs, ds } = decoded
+  if (structs.length > limits.maxStructs) return { ok: false, reason: `update holds ${structs.length} structs, at most ${limits.maxStructs}` }
+  const clientIds: number[] = []
+  let previous: Struct | undefined
+  for (const struct of structs) {
+    const problem = structProblem(struct, limits)
+    if (problem !== undefined) return { ok: false, reason: problem }
+    const continues = previous !== undefined && previous.id.client === struct.id.client
+    if (continues && struct.id.clock !== previous!.id.clock + previous!.length) {
+      return { ok: false, reason: `client ${struct.id.client} appears twice` }
+    }
+    if (!continues) {
+      // Yjs reads each client's structs as one run; a client listed twice would lose its first run.
+      if (clientIds.includes(struct.id.client)) return { ok: false, reason: `client ${struct.id.client} appears twice` }
+      clientIds.push(struct.id.client)
+    }
+    previous = struct
+  }
+  let deleteRanges = 0
+  for (const [client, ranges] of ds.clients) {
+    for (const { clock, len } of ranges) {
+      deleteRanges++
+      if (!(len >= 1) || clock + len > limits.maxClock) return { ok: false, reason: `deletion ${client}:${clock}+${len} is out of range` }
+    }
+  }
+  if (deleteRanges > limits.maxDeleteRanges) return { ok: false, reason: `update holds ${deleteRanges} deletions, at most ${limits.maxDeleteRanges}` }
+  return { ok: true, structs: structs.length, deleteRanges, clientIds }
+}
+
+/**
+ * Decodes a Yjs v1 update without applying it and checks its shape against the limits. Never throws;
+ * decoding is linear in the update's size (lib0 ≥ 0.2.60 stops at the end of the buffer).
+ */
+export const checkUpdate = (update: Uint8Array, limits: Partial<UpdateLimits> = {}): UpdateCheck => {
+  const resolved = { ...defaultUpdateLimits, ...limits }
+  if (!(update instanceof Uint8Array)) return { ok: false, reason: 'update is not binary' }
+  if (update.length > resolved.maxBytes) return { ok: false, reason: `update of ${update.length} bytes, at most ${resolved.maxBytes}` }
+  const decoded = decode(update)
+  if (typeof decoded === 'string') return { ok: false, reason: decoded }
+  return checkDecoded(decoded, resolved)
+}
+
+const stateOf = (sv: Map<number, number>, client: number): number => sv.get(client) ?? 0
+
+const stateVectorOf = (doc: Y.Doc): Map<number, number> => Y.decodeStateVector(Y.encodeStateVector(doc))
+
+/**
+ * Whether the update can be integrated into `doc` completely. Yjs keeps an update whose dependencies
+ * are missing as "pending" and applies it later, when they arrive: such an update changes nothing now and
+ * something unforeseeable later, so a policy that judges what an update changes must refuse it.
+ * Returns the first missing dependency, or undefined when there is none.
+ */
+export const missingDependency = (doc: Y.Doc, update: Uint8Array): string | undefined => {
+  const decoded = decode(update)
+  if (typeof decoded === 'string') return decoded
+  const sv = stateVectorOf(doc)
+  // What the doc will know once the update's own structs are in, client by client.
+  const after = new Map(sv)
+  for (const struct of decoded.structs) {
+    const { client, clock } = struct.id
+    if (struct instanceof Y.Skip) return `update skips ${client}:${clock}+${struct.length}`
+    if (clock > stateOf(after, client)) return `update starts at ${client}:${clock}, the document knows ${client} up to ${stateOf(after, client)}`
+    after.set(client, Math.max(stateOf(after, client), clock + struct.length))
+  }
+  for (const struct of decoded.structs) {
+    if (!(struct instanceof Y.Item)) continue
+    for (const ref of refs(struct)) {
+      if (ref.clock >= stateOf(after, ref.client)) return `item ${struct.id.client}:${struct.id.clock} needs unknown ${ref.client}:${ref.clock}`
+    }
+  }
+  for (const [client, ranges] of decoded.ds.clients) {
+    for (const { clock, len } of ranges) {
+      if (clock + len > stateOf(after, client)) return `deletion ${client}:${clock}+${len} is of structs the document does not have`
+    }
+  }
+  return undefined
+}
+
+/** Is every range of `ranges` inside the union of `covering` (sorted, as Yjs keeps delete sets)? */
+const rangesCovered = (ranges: Array<{ clock: number; len: number }>, covering: Array<{ clock: number; len: number }>): boolean =>
+  ranges.every(({ clock, len }) => {
+    let position = clock
+    const end = clock + len
+    for (const range of covering) {
+      if (range.clock > position) break
+      position = Math.max(position, range.clock + range.len)
+      if (position >= end) return true
+    }
+    return position >= end
+  })
+
+/**
+ * True when applying the update to `doc` would change nothing: every struct is already known and
+ * every deletion already happened. A read-only client's sync step 2 is such an update (it always
+ * carries the whole delete set), and must not count as an attempt to write.
+ */
+export const isNoopUpdate = (doc: Y.Doc, update: Uint8Array): boolean => {
+  const decoded = decode(update)
+  if (typeof decoded === 'string') return false
+  const sv = stateVectorOf(doc)
+  for (const struct of decoded.structs) {
+    if (struct instanceof Y.Skip) continue
+    if (struct.id.clock + struct.length > stateOf(sv, struct.id.client)) return false
+  }
+  if (decoded.ds.clients.size === 0) return true
+  const docDeletes = (Y.createDeleteSetFromStructStore(doc.store) as unknown as Decoded['ds']).clients
+  for (const [client, ranges] of decoded.ds.clients) {
+    if (!rangesCovered(ranges, docDeletes.get(client) ?? [])) return false
+  }
+  return true
+}
