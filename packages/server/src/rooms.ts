@@ -204,6 +204,21 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
       throw failure.error
     },
 
+    applyRemote(doc, update) {
+      const pending = rooms.get(named(doc))
+      if (pending === undefined) return
+      const { to } = inspectUpdate(update)
+      // A room still loading reads this update from the shared log anyway; applying twice is harmless.
+      void pending.then(
+        (room) => {
+          Y.applyUpdate(room.ydoc, update, room)
+          mergeClocks(room.durable, to)
+          room.broadcast(updateMessage(update))
+        },
+        () => undefined,
+      )
+    },
+
     onUpdate(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)

@@ -78,6 +78,12 @@ export interface Rooms {
   applyUpdate(doc: string, update: Uint8Array, meta: UpdateMeta, options?: ApplyOptions): Promise<{ seq: number }>
   /** Runs fn on the loaded room doc in one transaction, then treats the resulting update as above; null when fn changed nothing. */
   change(doc: string, meta: UpdateMeta, fn: (ydoc: Y.Doc) => void): Promise<{ seq: number } | null>
+  /**
+   * An update another server instance already stored in the shared log (a bus between instances): applied to
+   * the room and broadcast to its connections if the document is open here, never appended again. Durable
+   * clocks advance, since the shared log holds it. Does nothing when the document is not open (it loads from the log).
+   */
+  applyRemote(doc: string, update: Uint8Array): void
   /** Called for every update once it is in the log. Returns the unsubscribe function. */
   onUpdate(listener: (event: UpdateEvent) => void): () => void
   /** Sends an already encoded message to every connection of a document (if it is open). */
