@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import * as Y from 'yjs'
 import { createMemoryLog } from '@rota/log'
 import { createMetrics, startServer } from '@rota/server'
-import { SyncTap, editor, testAuthHooks, tokenOf, waitFor } from '../src/e2e.helpers.ts'
+import { editor, testAuthHooks, tokenOf, waitFor } from '../src/e2e.helpers.ts'
 import { resolverExtension } from '../src/extension.ts'
 import type { Resolver } from '../src/resolver.ts'
 import { openLevelStore } from '../src/store.ts'
@@ -60,12 +60,11 @@ const main = async (): Promise<void> => {
   const store = await openLevelStore(join(dir, 'resolver'))
   const log = createMemoryLog()
   const metrics = createMetrics({ defaultMetrics: false })
-  const tap = new SyncTap()
   let resolver: Resolver | undefined
   const server = await startServer({
     log, logger: false, hooks: testAuthHooks, metrics,
     limits: { messagesPerSecond: 10_000, messageBurst: 10_000, maxConnectionsPerAddress: 10_000 },
-    extensions: [resolverExtension({ store, registry: metrics.registry, unchallengedAfterMs: 0, knownStateVector: tap.lookup, onReady: (x) => { resolver = x } })],
+    extensions: [resolverExtension({ store, registry: metrics.registry, unchallengedAfterMs: 0, onReady: (x) => { resolver = x } })],
   })
   const started = Date.now()
   const api = async (method: 'GET' | 'POST', url: string, token: string, body?: object) => {
@@ -96,15 +95,15 @@ const main = async (): Promise<void> => {
       const s: Scenario = nextScenario(r, ONLY)
       const doc = `${team.tenant}/d${i}`
       const url = `/api/docs/${encodeURIComponent(doc)}/conflicts`
-      const a = editor(server.wsUrl, doc, tokenOf(s.a.sub, s.a.role, team.tenant), tap)
-      const b = editor(server.wsUrl, doc, tokenOf(s.b.sub, s.b.role, team.tenant), tap)
+      const a = editor(server.wsUrl, doc, tokenOf(s.a.sub, s.a.role, team.tenant))
+      const b = editor(server.wsUrl, doc, tokenOf(s.b.sub, s.b.role, team.tenant))
       try {
         await a.connect()
         a.doc.transact(() => s.seed(a.doc))
         await settle(doc, [a.doc])
         await b.connect()
-        a.disconnect()
-        b.disconnect()
+        await a.disconnect()
+        await b.disconnect()
         const base = Date.now() - 3_600_000
         const tA = base + r.int(3_000_000)
         const tB = base + r.int(3_000_000)
@@ -114,7 +113,7 @@ const main = async (): Promise<void> => {
           await a.connect(tA)
           await settle(doc, [a.doc])
           await b.connect()
-          b.disconnect()
+          await b.disconnect()
           b.doc.transact(() => s.editB(b.doc))
           await b.connect(tB)
           t0 = Date.now()
@@ -138,6 +137,9 @@ const main = async (): Promise<void> => {
             const entries = []
             for await (const e of log.read(doc)) entries.push(`${e.seq}:${e.meta.actor}:${e.meta.origin}:${e.update.length}:${JSON.stringify(Y.decodeUpdate(e.update).structs.map((x) => [x.id.client, x.id.clock, x.length]))}`)
             out(`missed ${s.name} in ${doc} a=${a.doc.clientID} b=${b.doc.clientID}: ${entries.join(' | ')}`)
+            const room = await server.rooms.getDoc(doc)
+            const brief = (d: Y.Doc) => JSON.stringify({ staff: Object.keys(d.getMap('staff').toJSON()), assigned: Object.entries(d.getMap('shifts').toJSON()).filter(([, v]) => (v as { assignee: unknown }).assignee).map(([k, v]) => `${k}=${(v as { assignee: string }).assignee}`) })
+            out(`   room ${brief(room)} a ${brief(a.doc)} b ${brief(b.doc)}`)
           }
         }
         const extra = found.filter((c) => c !== match)
@@ -175,7 +177,7 @@ const main = async (): Promise<void> => {
   print(report, seconds)
   await writeFile(join(import.meta.dirname, 'results.json'), JSON.stringify({
     generatedAt: new Date().toISOString(), quick, seed: SEED, conflictsPerTeam: TARGET, noise: NOISE, seconds,
-    note: 'Through the real @rota/server with stock y-websocket clients; SyncStep1 state vectors from a client-side tap (see docs/resolver.md).',
+    note: 'Through the real @rota/server with stock y-websocket clients (WebsocketProvider over ws), offline sessions as disconnect/edit/reconnect.',
     teams: report,
   }, null, 2) + '\n')
   await server.close()

@@ -24,50 +24,14 @@ export const testAuthHooks: AuthHooks = {
   canAdmin: (identity) => identity.role === 'admin' || identity.role === 'manager',
 }
 
-/**
- * Watches what stock clients send: the state vector of each connection's SyncStep1, keyed by the bytes
- * of the SyncStep2 (sync reply) that follows it. The server stores updates byte for byte, so the
- * resolver can look an update up. Stands in for the server attaching the vector itself.
- */
-export class SyncTap {
-  private readonly byUpdate = new Map<string, Uint8Array>()
-
-  readonly WebSocket: typeof WebSocket
-
-  constructor() {
-    const byUpdate = this.byUpdate
-    this.WebSocket = class TappedWebSocket extends WebSocket {
-      private stateVector: Uint8Array | undefined
-      override send(data: unknown, ...rest: unknown[]): void {
-        if (data instanceof Uint8Array || data instanceof ArrayBuffer) {
-          const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : data
-          try {
-            const decoder = decoding.createDecoder(bytes)
-            if (decoding.readVarUint(decoder) === MessageType.Sync) {
-              const step = decoding.readVarUint(decoder)
-              const payload = decoding.readVarUint8Array(decoder)
-              if (step === 0) this.stateVector = payload
-              else if (step === 1 && this.stateVector) byUpdate.set(Buffer.from(payload).toString('base64'), this.stateVector)
-            }
-          } catch {
-            // not a sync message
-          }
-        }
-        ;(super.send as (...args: unknown[]) => void)(data, ...rest)
-      }
-    }
-  }
-
-  lookup = (event: { update: Uint8Array }): Uint8Array | undefined => this.byUpdate.get(Buffer.from(event.update).toString('base64'))
-}
-
 export interface Editor {
   doc: Y.Doc
   provider: WebsocketProvider
   notices: ConflictsNotice[]
   /** Reconnects, declaring when the offline edits were made (the `clientTime` URL parameter). */
   connect(clientTime?: number): Promise<void>
-  disconnect(): void
+  /** Disconnects and waits until the socket is closed, so a following connect() opens a fresh session. */
+  disconnect(): Promise<void>
   destroy(): void
 }
 
@@ -80,11 +44,11 @@ export const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs
 }
 
 /** A stock y-websocket client (WebsocketProvider over `ws`) that also records RotaConflicts notices. */
-export const editor = (wsUrl: string, docName: string, token: string, tap?: SyncTap): Editor => {
+export const editor = (wsUrl: string, docName: string, token: string): Editor => {
   const doc = new Y.Doc()
   const notices: ConflictsNotice[] = []
   const provider = new WebsocketProvider(wsUrl, docName, doc, {
-    WebSocketPolyfill: (tap?.WebSocket ?? WebSocket) as unknown as typeof globalThis.WebSocket,
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     params: { token },
     disableBc: true,
     connect: false,
@@ -97,10 +61,14 @@ export const editor = (wsUrl: string, docName: string, token: string, tap?: Sync
     doc, provider, notices,
     async connect(clientTime) {
       provider.params = { token, ...(clientTime === undefined ? {} : { clientTime: new Date(clientTime).toISOString() }) }
+      if (provider.ws !== null) throw new Error('connect() while a socket is open: await disconnect() first')
       provider.connect()
       await waitFor(() => provider.synced && provider.wsconnected, 5000, 'sync')
     },
-    disconnect: () => provider.disconnect(),
+    async disconnect() {
+      provider.disconnect()
+      await waitFor(() => provider.ws === null, 5000, 'socket closed')
+    },
     destroy: () => {
       provider.destroy()
       doc.destroy()

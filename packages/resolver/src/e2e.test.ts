@@ -6,7 +6,7 @@ import * as Y from 'yjs'
 import { createMemoryLog, type UpdateLog } from '@rota/log'
 import { assign, removeStaff } from '@rota/model'
 import { createMetrics, startServer, type RotaServer } from '@rota/server'
-import { SyncTap, editor, testAuthHooks, tokenOf, waitFor, type Editor } from './e2e.helpers.ts'
+import { editor, testAuthHooks, tokenOf, waitFor, type Editor } from './e2e.helpers.ts'
 import { resolverExtension } from './extension.ts'
 import type { Resolver } from './resolver.ts'
 import { seedWard } from './fixtures.ts'
@@ -17,7 +17,7 @@ import { defaultTeamSettings, type Conflict, type ConflictFeatures } from './typ
 const DOC = 'ward/w48'
 const path = `/api/docs/${encodeURIComponent(DOC)}/conflicts`
 
-interface Running { server: RotaServer; log: UpdateLog; store: ResolverStore; dir: string; editors: Editor[]; tap: SyncTap; resolver: () => Resolver }
+interface Running { server: RotaServer; log: UpdateLog; store: ResolverStore; dir: string; editors: Editor[]; resolver: () => Resolver }
 const running: Running[] = []
 
 const start = async (reuse?: { log: UpdateLog; dir: string }): Promise<Running> => {
@@ -25,13 +25,12 @@ const start = async (reuse?: { log: UpdateLog; dir: string }): Promise<Running> 
   const log = reuse?.log ?? createMemoryLog()
   const store = await openLevelStore(join(dir, 'resolver'))
   const metrics = createMetrics({ defaultMetrics: false })
-  const tap = new SyncTap()
   let engine: Resolver | undefined
   const server = await startServer({
     log, logger: false, hooks: testAuthHooks, metrics,
-    extensions: [resolverExtension({ store, registry: metrics.registry, unchallengedAfterMs: 60_000, knownStateVector: tap.lookup, onReady: (x) => { engine = x } })],
+    extensions: [resolverExtension({ store, registry: metrics.registry, unchallengedAfterMs: 60_000, onReady: (x) => { engine = x } })],
   })
-  const r = { server, log, store, dir, editors: [], tap, resolver: () => engine as Resolver }
+  const r = { server, log, store, dir, editors: [], resolver: () => engine as Resolver }
   running.push(r)
   return r
 }
@@ -60,17 +59,17 @@ const assigneeOf = (doc: Y.Doc, shift: string): unknown => (doc.getMap('shifts')
 
 /** Seeds the ward, then brings alice and bob online, synced, and offline again. */
 const twoOffline = async (r: Running): Promise<{ alice: Editor; bob: Editor; admin: Editor }> => {
-  const admin = editor(r.server.wsUrl, DOC, tokenOf('root', 'admin', 'ward'), r.tap)
-  const alice = editor(r.server.wsUrl, DOC, tokenOf('alice', 'manager', 'ward'), r.tap)
-  const bob = editor(r.server.wsUrl, DOC, tokenOf('bob', 'lead', 'ward'), r.tap)
+  const admin = editor(r.server.wsUrl, DOC, tokenOf('root', 'admin', 'ward'))
+  const alice = editor(r.server.wsUrl, DOC, tokenOf('alice', 'manager', 'ward'))
+  const bob = editor(r.server.wsUrl, DOC, tokenOf('bob', 'lead', 'ward'))
   r.editors.push(admin, alice, bob)
   await admin.connect()
   seedWard(admin.doc)
   await waitFor(async () => (await r.log.head(DOC)) !== undefined, 5000, 'seed stored')
   await alice.connect()
   await bob.connect()
-  alice.disconnect()
-  bob.disconnect()
+  await alice.disconnect()
+  await bob.disconnect()
   return { alice, bob, admin }
 }
 
@@ -190,7 +189,7 @@ describe('through the real server', () => {
     expect(db.refs).toEqual({ shifts: ['s1', 's2'], staff: ['ana'], paths: [], coverage: null })
     expect(db.options.map((o) => o.keeps.length)).toEqual([1, 1, 2])
     // Sequential: bob, now synced, knowingly double-books ben; alice later adds nothing conflicting.
-    bob.disconnect()
+    await bob.disconnect()
     const head = (await r.log.head(DOC))!.headSeq
     bob.doc.transact(() => { assign(bob.doc, 's3', 'ben'); assign(bob.doc, 's4', 'ben') })
     await bob.connect()

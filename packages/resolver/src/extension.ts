@@ -18,11 +18,6 @@ export interface ResolverExtensionOptions {
   /** The server's metrics registry (`createMetrics().registry`), so /metrics shows the resolver's figures. */
   registry?: Registry
   unchallengedAfterMs?: number
-  /**
-   * The SyncStep1 state vector behind a sync-reply update, when the server does not attach it itself
-   * (`event.knownStateVector` or `meta.details.knownStateVector`). Test harnesses supply it from a tap.
-   */
-  knownStateVector?: (event: UpdateEvent) => Uint8Array | undefined
   /** Called with the engine once the plugin is ready (tests, the evaluation, the CLI). */
   onReady?: (resolver: Resolver) => void
 }
@@ -76,16 +71,17 @@ const docParams = { type: 'object', properties: { doc: { type: 'string', minLeng
 const conflictParams = { type: 'object', properties: { doc: { type: 'string', minLength: 1 }, id: { type: 'string', minLength: 1 } }, required: ['doc', 'id'] } as const
 const replies = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema }
 
-/** base64 state vector a server may put in `meta.details.knownStateVector` (see docs/resolver.md). */
-const knownStateVectorOf = (event: UpdateEvent): Uint8Array | undefined => {
-  const direct = (event as UpdateEvent & { knownStateVector?: unknown }).knownStateVector
-  if (direct instanceof Uint8Array) return direct
+/**
+ * The SyncStep1 state vector the server attaches (base64, `meta.details.knownStateVector`) to an update a
+ * connection sent as its sync reply. Stored in the log, so a replay after a restart sees it too.
+ */
+const knownStateVectorOf = (event: { meta: UpdateEvent['meta'] }): Uint8Array | undefined => {
   const encoded = event.meta.details?.knownStateVector
   return typeof encoded === 'string' ? new Uint8Array(Buffer.from(encoded, 'base64')) : undefined
 }
 
-export const editEventOf = (event: { seq: number; update: Uint8Array; meta: UpdateEvent['meta'] } & Partial<UpdateEvent>, known?: Uint8Array): EditEvent => {
-  const sv = knownStateVectorOf(event as UpdateEvent) ?? known
+export const editEventOf = (event: { seq: number; update: Uint8Array; meta: UpdateEvent['meta'] }): EditEvent => {
+  const sv = knownStateVectorOf(event)
   return {
     seq: event.seq, update: event.update, actor: event.meta.actor, role: event.meta.role, origin: event.meta.origin,
     receivedAt: event.meta.receivedAt,
@@ -123,7 +119,7 @@ export const resolverExtension = (options: ResolverExtensionOptions = {}): Exten
       },
     })
     const unsubscribe = rooms.onUpdate((event) => {
-      resolver.observe(event.doc, editEventOf(event, options.knownStateVector?.(event))).catch((err: unknown) => { app.log.warn({ err, doc: event.doc }, 'resolver failed on an update') })
+      resolver.observe(event.doc, editEventOf(event)).catch((err: unknown) => { app.log.warn({ err, doc: event.doc }, 'resolver failed on an update') })
     })
     app.addHook('onClose', async () => {
       unsubscribe()
