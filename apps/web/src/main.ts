@@ -84,10 +84,8 @@ const renderPresence = (peers: Peer[]): void => {
 
 const renderStatus = (): void => {
   const el = $('status')
-  if (session === null) {
-    replace(el)
-    return
-  }
+  el.hidden = session === null
+  if (session === null) return
   const view = statusView(session.conn.status())
   el.className = `status ${view.tone}`
   el.title = view.detail

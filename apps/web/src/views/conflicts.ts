@@ -52,7 +52,8 @@ const about = (schedule: ScheduleJSON, conflict: Conflict): HTMLElement =>
 const sides = (conflict: Conflict): HTMLElement =>
   h('ol', { class: 'sides', 'aria-label': 'The edits involved' },
     conflict.edits.map((e) => h('li', {}, h('strong', {}, e.editorId), ` (${e.role}) edited ${when(e.clientTime)}`,
-      e.clientTime !== e.receivedAt ? h('span', { class: 'muted' }, ` · arrived ${when(e.receivedAt)}`) : null)))
+      // An offline edit arrives later than it was made; worth saying only when it did.
+      Math.abs(Date.parse(e.receivedAt) - Date.parse(e.clientTime)) > 60_000 ? h('span', { class: 'muted' }, ` · arrived ${when(e.receivedAt)}`) : null)))
 
 const optionButton = (ctx: EditorContext, cache: ConflictsCache, conflict: Conflict, option: ConflictOption, applied: boolean): HTMLElement => {
   const suggested = conflict.suggestion?.optionId === option.id
@@ -112,6 +113,7 @@ export const renderConflicts = (ctx: EditorContext, cache: ConflictsCache): HTML
         inbox.open.map((c) => card(ctx, cache, schedule, c))),
       h('section', { class: 'inbox', 'aria-labelledby': 'auto-title' },
         h('h3', { id: 'auto-title' }, `Resolved automatically (${inbox.auto.length})`),
+        inbox.auto.length === 0 ? h('p', { class: 'empty' }, 'When the resolver is confident it applies its suggestion itself; those appear here, and can be confirmed, changed or undone.') : null,
         inbox.auto.map((c) => card(ctx, cache, schedule, c))),
       inbox.closed.length === 0 ? null : h('details', { class: 'inbox closed' },
         h('summary', {}, `Earlier (${inbox.closed.length})`),

@@ -63,7 +63,7 @@ export const renderSignIn = (message: string, signIn: (token: string) => void): 
   },
   h('h2', {}, 'Sign in'),
   h('p', {}, message),
-  field('Access token', h('textarea', { name: 'token', rows: 4, required: true, spellcheck: 'false', autocomplete: 'off' }), 'Your administrator gives you a token (rota token create …).'),
+  field('Access token', h('textarea', { name: 'token', rows: 4, required: true, spellcheck: 'false', autocomplete: 'off' }), 'Ask your administrator for one; it stays on this device until you sign out.'),
   h('div', { class: 'dialog-buttons' }, h('button', { type: 'submit', class: 'button primary' }, 'Sign in')))
   return h('section', { class: 'view picker' }, h('div', { class: 'card' }, form))
 }
