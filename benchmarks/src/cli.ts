@@ -1,0 +1,46 @@
+// `npm run bench` (full) · `npm run bench -- --quick` · options: --seed <n>, --scenarios 1,3, --out <dir>, --no-log
+import { mkdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { BENCHMARKS_DIR } from './proc/child.ts'
+import { createProgress } from './progress.ts'
+import { renderMarkdown } from './report/markdown.ts'
+import { renderCharts } from './report/svg.ts'
+import { runBenchmarks, type ScenarioNumber } from './run.ts'
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    seed: { type: 'string', default: '20261125' },
+    scenarios: { type: 'string', default: '1,2,3,4,5' },
+    out: { type: 'string' },
+    'no-log': { type: 'boolean', default: false },
+  },
+})
+
+const mode = values.quick ? 'quick' : 'full'
+const seed = Number(values.seed)
+const scenarios = values.scenarios.split(',').map(Number)
+if (!Number.isInteger(seed) || seed < 0) throw new Error('--seed must be a non-negative integer')
+if (scenarios.some((s) => ![1, 2, 3, 4, 5].includes(s))) throw new Error('--scenarios takes numbers 1 to 5, comma-separated')
+const outDir = path.resolve(values.out ?? path.join(BENCHMARKS_DIR, '..', 'docs', 'benchmarks', mode === 'full' ? '' : 'quick'))
+
+const results = await runBenchmarks({
+  mode,
+  seed,
+  scenarios: scenarios as ScenarioNumber[],
+  logSection: !values['no-log'],
+  progress: (total) => createProgress(total),
+})
+
+await mkdir(outDir, { recursive: true })
+const markdown = renderMarkdown(results)
+await writeFile(path.join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
+await writeFile(path.join(outDir, 'results.md'), markdown)
+for (const [file, svg] of Object.entries(renderCharts(results.cases))) await writeFile(path.join(outDir, file), svg)
+process.stdout.write(`${markdown}\nWritten to ${outDir}\n`)
+const failed = results.cases.flatMap((c) => c.measurements.filter((m) => !m.ok).map((m) => `${c.id} ${m.subject}: ${m.error}`))
+if (failed.length > 0) {
+  process.stderr.write(`\n${failed.length} measurement(s) failed:\n${failed.join('\n')}\n`)
+  process.exitCode = 1
+}

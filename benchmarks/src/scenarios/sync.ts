@@ -1,0 +1,107 @@
+import { isDeepStrictEqual } from 'node:util'
+import * as Y from 'yjs'
+import { readSchedule } from '../workload/schedule.ts'
+
+/** True when `have` holds every struct that `want` names (clock per client id). */
+export const covers = (have: Map<number, number>, want: Map<number, number>): boolean => {
+  for (const [client, clock] of want) if ((have.get(client) ?? 0) < clock) return false
+  return true
+}
+
+/** Full-state check: same structs and the same schedule JSON (so deletions match too). */
+export const sameState = (a: Y.Doc, b: Y.Doc): boolean =>
+  covers(Y.decodeStateVector(Y.encodeStateVector(a)), Y.decodeStateVector(Y.encodeStateVector(b)))
+  && covers(Y.decodeStateVector(Y.encodeStateVector(b)), Y.decodeStateVector(Y.encodeStateVector(a)))
+  && isDeepStrictEqual(readSchedule(a), readSchedule(b))
+
+export class TimeoutError extends Error {
+  readonly code = 'ROTA_BENCH_TIMEOUT'
+}
+
+/**
+ * Resolves once `condition()` holds, re-checking after every update of any of `docs` (and every 50 ms, for
+ * conditions on things other than documents). Rejects after `timeoutMs` with `what` in the message.
+ */
+export const waitUntil = (docs: Y.Doc[], condition: () => boolean, timeoutMs: number, what: string): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (condition()) return resolve()
+    const check = () => {
+      if (!condition()) return
+      cleanup()
+      resolve()
+    }
+    const timer = setInterval(check, 50)
+    const deadline = setTimeout(() => {
+      cleanup()
+      reject(new TimeoutError(`timed out after ${timeoutMs} ms waiting for ${what}`))
+    }, timeoutMs)
+    const cleanup = () => {
+      clearInterval(timer)
+      clearTimeout(deadline)
+      for (const doc of docs) doc.off('update', check)
+    }
+    for (const doc of docs) doc.on('update', check)
+  })
+
+/**
+ * Resolves once every doc holds its target state vector. Each update re-checks only the document it touched, with
+ * Y.getState per target client, so waiting on many replicas costs O(updates), not O(updates × replicas).
+ */
+export const waitForTargets = (pairs: Array<{ doc: Y.Doc; target: Map<number, number> }>, timeoutMs: number, what: string): Promise<void> => {
+  const reached = (doc: Y.Doc, target: Map<number, number>) => {
+    for (const [client, clock] of target) if (Y.getState(doc.store, client) < clock) return false
+    return true
+  }
+  const pending = new Set(pairs.filter(({ doc, target }) => !reached(doc, target)))
+  if (pending.size === 0) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const listeners = [...pending].map((pair) => {
+      const onUpdate = () => {
+        if (!pending.has(pair) || !reached(pair.doc, pair.target)) return
+        pending.delete(pair)
+        if (pending.size === 0) {
+          cleanup()
+          resolve()
+        }
+      }
+      pair.doc.on('update', onUpdate)
+      return () => pair.doc.off('update', onUpdate)
+    })
+    const deadline = setTimeout(() => {
+      cleanup()
+      reject(new TimeoutError(`timed out after ${timeoutMs} ms waiting for ${what} (${pending.size} of ${pairs.length} replicas behind)`))
+    }, timeoutMs)
+    const cleanup = () => {
+      clearTimeout(deadline)
+      for (const off of listeners) off()
+    }
+  })
+}
+
+/** Resolves once `doc` holds at least the state `target` holds (by state vector), then checks the full state. */
+export const waitForState = async (doc: Y.Doc, target: Y.Doc, timeoutMs: number, what: string): Promise<void> => {
+  const want = Y.decodeStateVector(Y.encodeStateVector(target))
+  await waitUntil([doc], () => covers(Y.decodeStateVector(Y.encodeStateVector(doc)), want), timeoutMs, what)
+  if (!sameState(doc, target)) throw new Error(`${what}: state vectors match but the documents differ`)
+}
+
+/** Resolves once a byte counter has not moved for `quietMs` (every echo and broadcast has arrived). */
+export const waitForQuiet = async (read: () => number, quietMs: number, timeoutMs = 30_000): Promise<void> => {
+  const start = Date.now()
+  let last = read()
+  let since = Date.now()
+  while (Date.now() - since < quietMs) {
+    if (Date.now() - start > timeoutMs) throw new TimeoutError(`traffic did not stop within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const now = read()
+    if (now !== last) {
+      last = now
+      since = Date.now()
+    }
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+export const percentile = (sorted: number[], p: number): number =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!

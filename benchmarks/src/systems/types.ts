@@ -1,0 +1,23 @@
+import type * as Y from 'yjs'
+import type { ServerProcess } from '../proc/child.ts'
+import type { SyncClient } from './clients.ts'
+
+export type SystemId = 'y-websocket-server' | 'hocuspocus' | 'hocuspocus-store-every-change' | 'rota' | 'rota-provider'
+
+/**
+ * One system measured: a server started the way its docs say, in its own process, and the client its users use.
+ * Adapters know how to start, connect and describe; scenarios know nothing system-specific.
+ */
+export interface System {
+  readonly id: SystemId
+  /** Server and client, with versions. */
+  readonly label: string
+  /** Which server implementation runs (two systems may share one, with different clients). */
+  readonly server: 'y-websocket-server' | 'hocuspocus' | 'rota'
+  /** What the server guarantees about an edit once clients have seen it, as configured for the measurement. */
+  readonly durability: string
+  readonly isRota: boolean
+  start(dataDir: string): Promise<ServerProcess>
+  /** A client for `docName`; `url` is ws://127.0.0.1:<port> (usually the counting proxy in front of the server). */
+  connect(url: string, docName: string, doc: Y.Doc): SyncClient
+}
