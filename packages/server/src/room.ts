@@ -63,7 +63,11 @@ export class Room {
     }
   }
 
+  /** Set once the room is dropped from memory; a destroyed room is never handed out again. */
+  destroyed = false
+
   destroy(): void {
+    this.destroyed = true
     clearTimeout(this.idleTimer)
     this.awareness.off('update', this.onAwarenessUpdate)
     this.awareness.destroy()

@@ -61,7 +61,7 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     return room
   }
 
-  const getRoom = (name: DocName): Promise<Room> => {
+  const loadOrGet = (name: DocName): Promise<Room> => {
     let room = rooms.get(name)
     if (room === undefined) {
       room = load(name)
@@ -72,14 +72,33 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     return room
   }
 
+  /** The open room of a document, loading it if needed; never one that is being dropped. */
+  const getRoom = async (name: DocName): Promise<Room> => {
+    for (;;) {
+      const entry = loadOrGet(name)
+      const room = await entry
+      if (!room.destroyed) return room
+      if (rooms.get(name) === entry) rooms.delete(name)
+    }
+  }
+
+  /** Drops a room from memory (once): its entry goes, unless a newer room took the name already. */
+  const drop = (room: Room): void => {
+    if (room.destroyed) return
+    const entry = rooms.get(room.name)
+    room.destroy()
+    metrics.documents.dec()
+    void entry?.then((current) => {
+      if (current === room && rooms.get(room.name) === entry) rooms.delete(room.name)
+    })
+  }
+
   const unload = async (room: Room): Promise<void> => {
     const timer = room.idleTimer
     await room.appendTail
     // Someone joined or touched the room meanwhile (its timer was re-armed), or it is gone already.
-    if (room.members.size > 0 || room.idleTimer !== timer || rooms.get(room.name) === undefined) return
-    rooms.delete(room.name)
-    room.destroy()
-    metrics.documents.dec()
+    if (room.destroyed || room.members.size > 0 || room.idleTimer !== timer) return
+    drop(room)
     metrics.docsUnloaded.inc()
     logger.debug({ doc: room.name }, 'document unloaded')
   }
@@ -88,7 +107,7 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
   const touch = (room: Room): void => {
     clearTimeout(room.idleTimer)
     room.idleTimer = undefined
-    if (room.members.size === 0) {
+    if (room.members.size === 0 && !room.destroyed) {
       room.idleTimer = setTimeout(() => void unload(room), ctx.idleMs)
       room.idleTimer.unref()
     }
@@ -96,13 +115,12 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
 
   /** The log failed: memory is ahead of the log. Drop the room; clients resend on reconnect. */
   const fail = (room: Room, err: unknown): void => {
+    if (room.destroyed) return
     logger.error({ err, doc: room.name }, 'append failed; closing the document')
-    if (rooms.get(room.name) === undefined) return
-    rooms.delete(room.name)
-    for (const member of room.members) member.close(CloseCode.InternalError, 'storage failed; reconnect')
+    const members = [...room.members]
     room.members.clear()
-    room.destroy()
-    metrics.documents.dec()
+    drop(room)
+    for (const member of members) member.close(CloseCode.InternalError, 'storage failed; reconnect')
   }
 
   const commit = (
@@ -211,6 +229,7 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
       // A room still loading reads this update from the shared log anyway; applying twice is harmless.
       void pending.then(
         (room) => {
+          if (room.destroyed) return
           Y.applyUpdate(room.ydoc, update, room)
           mergeClocks(room.durable, to)
           room.broadcast(updateMessage(update))
@@ -253,12 +272,11 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     async close(code, reason) {
       const open = await Promise.allSettled([...rooms.values()])
       for (const result of open) {
-        if (result.status !== 'fulfilled') continue
+        if (result.status !== 'fulfilled' || result.value.destroyed) continue
         const room = result.value
-        for (const member of room.members) member.close(code, reason)
+        for (const member of [...room.members]) member.close(code, reason)
         await room.appendTail
-        room.destroy()
-        metrics.documents.dec()
+        drop(room)
       }
       rooms.clear()
     },
