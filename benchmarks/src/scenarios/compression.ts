@@ -15,8 +15,7 @@ const METRICS: MetricDef[] = [
 ]
 
 /** [B1.1] The same schedule and edits in each wire format, raw and with permessage-deflate. */
-export const runFormats = async (ctx: ScenarioContext): Promise<CaseResult> => {
-  const edits = compressionEdits(ctx)
+export const runFormats = async (ctx: ScenarioContext, edits = compressionEdits(ctx)): Promise<CaseResult> => {
   const schedule = generateSchedule(ctx.seed, FULL_SCHEDULE)
   const editList = generateEdits(schedule, { seed: ctx.seed + 1, tag: 'a', days: FULL_SCHEDULE.days }, edits)
   const encoded = encodeFormats(schedule, editList, createDocFactory(ctx.seed)().clientID)
@@ -50,8 +49,7 @@ export const runFormats = async (ctx: ScenarioContext): Promise<CaseResult> => {
  * of the full schedule, then that client making the edits while a second client watches. Bytes per edit count the
  * editing client's connection (what one user's edits cost); fan-out to the watcher is counted separately.
  */
-export const runSystemBytes = async (ctx: ScenarioContext, systems: System[]): Promise<CaseResult> => {
-  const edits = compressionEdits(ctx)
+export const runSystemBytes = async (ctx: ScenarioContext, systems: System[], edits = compressionEdits(ctx)): Promise<CaseResult> => {
   const schedule = generateSchedule(ctx.seed, FULL_SCHEDULE)
   const editList = generateEdits(schedule, { seed: ctx.seed + 1, tag: 'a', days: FULL_SCHEDULE.days }, edits)
   const measurements: Measurement[] = []
