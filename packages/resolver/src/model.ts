@@ -8,8 +8,12 @@ import type { ConflictFeatures, ConflictKind, OptionFeatures, Strategy } from '.
 export interface TeamModelState {
   version: 1
   weights: Record<string, number>
-  /** Per kind: exponentially weighted count of suggestions that matched / missed the team's answer. */
-  record: Partial<Record<ConflictKind, { hit: number; miss: number; answers: number }>>
+  /**
+   * Exponentially weighted counts of suggestions that matched / missed the team's answer, per kind and
+   * per (kind, strategy) — `kind` and `kind|strategy` keys — so a strategy that only sometimes applies
+   * (a tie-breaker) earns its own trust.
+   */
+  record: Record<string, { hit: number; miss: number; answers: number }>
   answers: number
 }
 
@@ -58,8 +62,8 @@ const softmax = (xs: number[]): number[] => {
   return e.map((x) => x / z)
 }
 
-export const trackRecord = (state: TeamModelState, kind: ConflictKind): number => {
-  const r = state.record[kind] ?? { hit: 0, miss: 0, answers: 0 }
+export const trackRecord = (state: TeamModelState, key: string): number => {
+  const r = state.record[key] ?? { hit: 0, miss: 0, answers: 0 }
   return (PRIOR_HIT + r.hit) / (PRIOR_HIT + PRIOR_MISS + r.hit + r.miss)
 }
 
@@ -74,8 +78,10 @@ export const predict = (state: TeamModelState, f: ConflictFeatures): Prediction 
     ((state.weights[`s:${a}`] ?? 0) + (state.weights[`k:${f.kind}:s:${a}`] ?? 0)))[0] ?? (option.keepAll ? 'keep_all' : 'yjs_kept')
   const raw = p[best] as number
   const answers = state.record[f.kind]?.answers ?? 0
-  // Calibration: never more sure than this team's recent record on this kind; no record, no autonomy.
-  const confidence = answers < MIN_ANSWERS ? Math.min(raw, trackRecord(state, f.kind), 0.5) : Math.min(raw, trackRecord(state, f.kind))
+  // Calibration: never more sure than this team's recent record on this kind and on this kind with this
+  // strategy; no record, no autonomy.
+  const record = Math.min(trackRecord(state, f.kind), trackRecord(state, `${f.kind}|${strategy}`))
+  const confidence = answers < MIN_ANSWERS ? Math.min(raw, record, 0.5) : Math.min(raw, record)
   return {
     optionId: option.optionId, strategy, raw, confidence,
     probabilities: Object.fromEntries(f.options.map((o, i) => [o.optionId, p[i] as number])),
@@ -97,12 +103,12 @@ export const learn = (state: TeamModelState, f: ConflictFeatures, chosen: string
     const gradient = (p[i] as number) - (i === index ? 1 : 0)
     for (const n of featureNames(f.kind, o, f.magnitude)) weights[n] = (weights[n] ?? 0) * (1 - L2) - step * gradient
   })
-  const r = state.record[f.kind] ?? { hit: 0, miss: 0, answers: 0 }
   const decay = DECAY ** weight
   const hit = before.optionId === chosen
-  const record = {
-    ...state.record,
-    [f.kind]: { hit: r.hit * decay + (hit ? weight : 0), miss: r.miss * decay + (hit ? 0 : weight), answers: r.answers + (weight >= 1 ? 1 : 0) },
+  const record = { ...state.record }
+  for (const key of [f.kind, `${f.kind}|${before.strategy}`]) {
+    const r = record[key] ?? { hit: 0, miss: 0, answers: 0 }
+    record[key] = { hit: r.hit * decay + (hit ? weight : 0), miss: r.miss * decay + (hit ? 0 : weight), answers: r.answers + (weight >= 1 ? 1 : 0) }
   }
   return { version: 1, weights, record, answers: state.answers + (weight >= 1 ? 1 : 0) }
 }
