@@ -51,6 +51,8 @@ describe('conflicts inbox', () => {
     await screenshot(maria.page, 'sign-in')
     await maria.page.getByLabel('Access token').fill(mariaToken)
     await maria.page.getByRole('button', { name: 'Sign in' }).click()
+    await maria.page.getByLabel('Schedule id').waitFor()
+    await screenshot(maria.page, 'schedules')
     await maria.page.getByLabel('Schedule id').fill(doc)
     await maria.page.getByRole('button', { name: 'Create and open' }).click()
     await waitSaved(maria.page)
