@@ -1,7 +1,7 @@
 import type * as Y from 'yjs'
 import { describeUpdate, type PathOp } from '@rota/model'
 import { judgeChanges, type Change } from './policy.ts'
-import { checkUpdate, isNoopUpdate, missingDependency } from './updateGuard.ts'
+import { checkUpdate, inconsistentPlacement, isNoopUpdate, missingDependency } from './updateGuard.ts'
 import { allow, deny, roleAtLeast, type AdminAction, type Decision, type Identity } from './types.ts'
 
 /**
@@ -15,6 +15,8 @@ import { allow, deny, roleAtLeast, type AdminAction, type Decision, type Identit
 export const authorizeUpdate = (identity: Identity, doc: Y.Doc, update: Uint8Array): Decision => {
   const shape = checkUpdate(update)
   if (!shape.ok) return deny(shape.reason)
+  const misplaced = inconsistentPlacement(doc, update)
+  if (misplaced !== undefined) return deny(misplaced)
   if (roleAtLeast(identity.role, 'manager')) return allow
   if (isNoopUpdate(doc, update)) return allow
   if (identity.role === 'viewer') return deny('viewer is read-only')

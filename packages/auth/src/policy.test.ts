@@ -198,6 +198,17 @@ describe('lead, manager, admin', () => {
     }
   })
 
+  it('hostile updates are refused whoever sends them (a stolen admin token included)', () => {
+    const doc = wardDoc()
+    const forward = craftUpdate([{ client: 5, clock: 0, items: [{ origin: Y.createID(5, 9), content: new Y.ContentAny(['x']) }] }])
+    const bomb = craftUpdate([{ client: 5, clock: 2 ** 45, items: [{ parent: 'shifts', parentSub: 'k', content: new Y.ContentAny([1]) }] }])
+    for (const identity of [admin, manager, lead]) {
+      expect(authorizeUpdate(identity, doc, forward)).toMatchObject({ ok: false })
+      expect(authorizeUpdate(identity, doc, bomb)).toMatchObject({ ok: false })
+      expect(authorizeUpdate(identity, doc, Buffer.from('garbagedoc', 'base64'))).toMatchObject({ ok: false })
+    }
+  })
+
   it('restore and delete are the admin’s; settings are the manager’s and up', () => {
     const table = (['viewer', 'staff', 'lead', 'manager', 'admin'] as const).map((role) => [
       role,

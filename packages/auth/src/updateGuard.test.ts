@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import * as Y from 'yjs'
-import { checkUpdate, isNoopUpdate, missingDependency } from './updateGuard.ts'
+import { checkUpdate, inconsistentPlacement, isNoopUpdate, missingDependency } from './updateGuard.ts'
 import { craftUpdate } from './testing/craft.ts'
 
 const any = (...values: unknown[]) => new Y.ContentAny(values)
@@ -148,5 +148,37 @@ describe('isNoopUpdate', () => {
     expect(edits).toHaveLength(2)
     for (const edit of edits) expect(isNoopUpdate(doc, edit)).toBe(false)
     expect(isNoopUpdate(doc, Y.encodeStateAsUpdate(replica, sv))).toBe(false)
+  })
+})
+
+describe('inconsistentPlacement', () => {
+  const itemOf = (map: Y.Map<unknown>, key: string): Y.Item => (map as unknown as { _map: Map<string, Y.Item> })._map.get(key)!
+
+  it('is undefined for real edits of maps and lists', () => {
+    const doc = sampleDoc()
+    const replica = new Y.Doc()
+    Y.applyUpdate(replica, Y.encodeStateAsUpdate(doc))
+    const sv = Y.encodeStateVector(replica)
+    replica.transact(() => {
+      ;(replica.getMap('shifts').get('s1') as Y.Map<unknown>).set('notes', 'x')
+      ;(replica.getMap('staff').get('ana') as Y.Array<string>).insert(1, ['2026-12-05'])
+      replica.getMap('shifts').set('s2', new Y.Map())
+    })
+    expect(inconsistentPlacement(doc, Y.encodeStateAsUpdate(replica, sv))).toBeUndefined()
+    expect(inconsistentPlacement(new Y.Doc(), Y.encodeStateAsUpdate(doc))).toBeUndefined()
+  })
+
+  it('refuses an item between neighbours of different parents, and a map entry with a right neighbour', () => {
+    const doc = sampleDoc()
+    const s1 = doc.getMap('shifts').get('s1') as Y.Map<unknown>
+    const days = doc.getMap('staff').get('ana') as Y.Array<string>
+    const firstDay = (days as unknown as { _start: Y.Item })._start
+    const notes = itemOf(s1, 'notes')
+    const across = craftUpdate([{ client: 901, clock: 0, items: [{ origin: firstDay.id, rightOrigin: notes.id, content: any('x') }] }])
+    expect(inconsistentPlacement(doc, across)).toMatch(/different parents/)
+    const mapRight = craftUpdate([{ client: 902, clock: 0, items: [{ origin: notes.id, rightOrigin: itemOf(s1, 'assignee').id, content: any('x') }] }])
+    expect(inconsistentPlacement(doc, mapRight)).toMatch(/different parents|right neighbour/)
+    const onlyRight = craftUpdate([{ client: 903, clock: 0, items: [{ rightOrigin: notes.id, content: any('x') }] }])
+    expect(inconsistentPlacement(doc, onlyRight)).toMatch(/right neighbour/)
   })
 })

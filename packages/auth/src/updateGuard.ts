@@ -182,3 +182,84 @@ export const isNoopUpdate = (doc: Y.Doc, update: Uint8Array): boolean => {
   }
   return true
 }
+
+const maxPlacementDepth = 1000
+
+/**
+ * Where items live, as keys: `<parent>|<parentSub>`, with the parent a root name or a type item's id.
+ * Unknowable places (GC'd or missing neighbours, chains too long) are undefined and not judged here.
+ */
+class Placements {
+  private readonly sv: Map<number, number>
+  private readonly roots = new Map<unknown, string>()
+  private readonly byClient = new Map<number, Struct[]>()
+  private readonly memo = new Map<string, string | undefined>()
+
+  constructor(
+    private readonly doc: Y.Doc,
+    structs: Struct[],
+  ) {
+    this.sv = stateVectorOf(doc)
+    for (const [name, type] of doc.share) this.roots.set(type, name)
+    for (const struct of structs) this.byClient.set(struct.id.client, [...(this.byClient.get(struct.id.client) ?? []), struct])
+  }
+
+  private inUpdate(id: Y.ID): Struct | undefined {
+    return this.byClient.get(id.client)?.find((s) => s.id.clock <= id.clock && id.clock < s.id.clock + s.length)
+  }
+
+  private ofDocItem(struct: Y.Item | Y.GC): string | undefined {
+    if (!(struct instanceof Y.Item) || !(struct.parent instanceof Y.AbstractType)) return undefined
+    const parent = struct.parent
+    const key = parent._item !== null ? `${parent._item.id.client}:${parent._item.id.clock}` : `root:${this.roots.get(parent) ?? '?'}`
+    return `${key}|${struct.parentSub ?? ''}`
+  }
+
+  of(id: Y.ID, depth = 0): string | undefined {
+    if (depth > maxPlacementDepth) return undefined
+    if (id.clock < stateOf(this.sv, id.client)) {
+      try {
+        return this.ofDocItem(Y.getItem(this.doc.store, id) as Y.Item | Y.GC)
+      } catch {
+        return undefined
+      }
+    }
+    const struct = this.inUpdate(id)
+    return struct instanceof Y.Item ? this.ofUpdateItem(struct, depth + 1) : undefined
+  }
+
+  ofUpdateItem(item: Y.Item, depth = 0): string | undefined {
+    const memoKey = `${item.id.client}:${item.id.clock}`
+    if (this.memo.has(memoKey)) return this.memo.get(memoKey)
+    const parent = item.parent as unknown
+    let place: string | undefined
+    if (typeof parent === 'string') place = `root:${parent}|${item.parentSub ?? ''}`
+    else if (parent instanceof Y.ID) place = `${parent.client}:${parent.clock}|${item.parentSub ?? ''}`
+    else if (item.origin !== null) place = this.of(item.origin, depth)
+    else if (item.rightOrigin !== null) place = this.of(item.rightOrigin, depth)
+    this.memo.set(memoKey, place)
+    return place
+  }
+}
+
+/**
+ * Whether the update's items are placed consistently: an item's left and right neighbours (origin and
+ * right origin) must live in the same parent under the same key, and a map entry has no right neighbour.
+ * Yjs takes such updates without complaint, and replicas that integrate them in different orders then
+ * disagree for good. Returns the first inconsistency, or undefined.
+ */
+export const inconsistentPlacement = (doc: Y.Doc, update: Uint8Array): string | undefined => {
+  const decoded = decode(update)
+  if (typeof decoded === 'string') return decoded
+  const placements = new Placements(doc, decoded.structs)
+  for (const struct of decoded.structs) {
+    if (!(struct instanceof Y.Item)) continue
+    const where = `item ${struct.id.client}:${struct.id.clock}`
+    const left = struct.origin === null ? undefined : placements.of(struct.origin)
+    const right = struct.rightOrigin === null ? undefined : placements.of(struct.rightOrigin)
+    if (left !== undefined && right !== undefined && left !== right) return `${where} sits between neighbours of different parents`
+    const place = placements.ofUpdateItem(struct)
+    if (struct.rightOrigin !== null && place !== undefined && !place.endsWith('|')) return `${where} is a map entry with a right neighbour`
+  }
+  return undefined
+}
