@@ -72,7 +72,8 @@ describe('offline commands on a data dir', () => {
     c = capture()
     expect(await run(['history', 'acme/w1', ...args], c.io)).toBe(0)
     expect(c.out).toHaveLength(2)
-    expect(c.out[0]).toMatch(/^2\t.*\tana \(manager\)\trest\t\d+ B$/)
+    expect(c.out[0]).toMatch(/^2\t.*\tana \(manager\)\trest\t\d+ B\t\+settings\.name$/)
+    expect(c.out[1]).toMatch(/\+staff\.ana$/)
 
     c = capture()
     expect(await run(['export', 'acme/w1', ...args], c.io)).toBe(0)

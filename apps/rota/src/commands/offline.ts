@@ -2,6 +2,7 @@ import * as Y from 'yjs'
 import { openLevelLog, type LevelLog } from '@rota/log-leveldb'
 import type { DocSummary, VersionRef } from '@rota/log'
 import { toJSON } from '@rota/model'
+import { readHistory } from '@rota/server'
 import { CliError, CliErrorCode } from '../errors.ts'
 import { createProgress } from '../progress.ts'
 import type { Config, ParsedValues } from '../config.ts'
@@ -46,22 +47,17 @@ const positiveInt = (text: string | undefined, fallback: number, flag: string): 
 export const historyCommand = (config: Config, values: ParsedValues, doc: string | undefined, io: Output) =>
   withLog(config, async (log) => {
     const name = requireDoc(doc, 'history')
-    if ((await log.head(name)) === undefined) throw new CliError(CliErrorCode.NotFound, `no document named "${name}"`)
-    const limit = positiveInt(values.limit, 20, 'limit')
-    const entries = []
-    for await (const entry of log.read(name, { reverse: true, limit })) {
-      const row = {
-        seq: entry.seq,
-        time: iso(entry.meta.receivedAt),
-        actor: entry.meta.actor,
-        role: entry.meta.role,
-        origin: entry.meta.origin,
-        bytes: entry.update.length,
-      }
-      if (values.json) entries.push(row)
-      else io.out(`${row.seq}\t${row.time}\t${row.actor} (${row.role})\t${row.origin}\t${row.bytes} B`)
+    const head = await log.head(name)
+    if (head === undefined) throw new CliError(CliErrorCode.NotFound, `no document named "${name}"`)
+    const { entries } = await readHistory(log, name, head.headSeq, { limit: positiveInt(values.limit, 20, 'limit') })
+    if (values.json) {
+      io.out(JSON.stringify(entries))
+      return
     }
-    if (values.json) io.out(JSON.stringify(entries))
+    for (const e of entries) {
+      const paths = e.changes.map((c) => `${c.kind === 'delete' ? '-' : c.kind === 'insert' ? '+' : '~'}${c.path}`).join(' ')
+      io.out(`${e.seq}\t${e.time}\t${e.actor} (${e.role})\t${e.origin}\t${e.bytes} B\t${paths}`)
+    }
   })
 
 /** `--at 12` (seq) or `--at 2026-11-25T10:00:00Z` (time). */

@@ -1,7 +1,8 @@
 import * as Y from 'yjs'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
-import type { LogEntry, UpdateLog, VersionRef } from '@rota/log'
-import { applyOps, describeUpdate, isModelError, toJSON, validateOps, type PathOp } from '@rota/model'
+import type { UpdateLog, VersionRef } from '@rota/log'
+import { applyOps, isModelError, toJSON, validateOps, type PathOp } from '@rota/model'
+import { EMPTY_UPDATE, readHistory } from '../history.ts'
 import { RotaServerError, ServerErrorCode } from '../errors.ts'
 import { parseDocName } from '../docName.ts'
 import { revertUpdate } from '../restore.ts'
@@ -249,7 +250,7 @@ export const restPlugin: FastifyPluginAsync<RestPluginOptions> = async (app, { r
         seq = 0
         for await (const entry of entries) seq = entry.seq
       }
-      const past = docFromState(seq === 0 ? new Uint8Array([0, 0]) : await log.stateAt(doc, { seq }))
+      const past = docFromState(seq === 0 ? EMPTY_UPDATE : await log.stateAt(doc, { seq }))
       try {
         return { doc, seq, schedule: toJSON(past) }
       } finally {
@@ -322,36 +323,8 @@ export const restPlugin: FastifyPluginAsync<RestPluginOptions> = async (app, { r
     async (request) => {
       const doc = readable(request)
       const head = await existing(doc)
-      const { before, limit } = request.query as { before?: number; limit: number }
-      const toSeq = Math.min(head.headSeq, (before ?? head.headSeq + 1) - 1)
-      const page: LogEntry[] = []
-      if (toSeq >= 1) for await (const entry of log.read(doc, { toSeq, reverse: true, limit })) page.push(entry)
-      page.reverse()
-      const oldest = page[0]?.seq ?? 1
-      // Replay the page on the state just before it, describing each entry before applying it.
-      const replay = docFromState(oldest > 1 ? await log.stateAt(doc, { seq: oldest - 1 }) : new Uint8Array([0, 0]))
-      const entries = []
-      try {
-        for (const entry of page) {
-          const changes = describeUpdate(replay, entry.update)
-          Y.applyUpdate(replay, entry.update)
-          entries.push({
-            seq: entry.seq,
-            time: iso(entry.meta.receivedAt),
-            ...(entry.meta.clientTime === undefined ? {} : { clientTime: iso(entry.meta.clientTime) }),
-            actor: entry.meta.actor,
-            role: entry.meta.role,
-            origin: entry.meta.origin,
-            bytes: entry.update.length,
-            changes,
-            ...(entry.meta.details === undefined ? {} : { details: entry.meta.details }),
-          })
-        }
-      } finally {
-        replay.destroy()
-      }
-      entries.reverse()
-      return { doc, entries, next: oldest > 1 && page.length > 0 ? oldest : null }
+      const query = request.query as { before?: number; limit: number }
+      return { doc, ...(await readHistory(log, doc, head.headSeq, query)) }
     },
   )
 
@@ -381,7 +354,7 @@ export const restPlugin: FastifyPluginAsync<RestPluginOptions> = async (app, { r
       if (seq > head.headSeq) {
         throw new RotaServerError(ServerErrorCode.BadVersion, `seq ${seq} is after the head (${head.headSeq})`, { seq })
       }
-      const target = seq === 0 ? new Uint8Array([0, 0]) : await log.stateAt(doc, { seq })
+      const target = seq === 0 ? EMPTY_UPDATE : await log.stateAt(doc, { seq })
       const current = await rooms.getDoc(doc)
       const targetDoc = docFromState(target)
       const same = JSON.stringify(toJSON(targetDoc)) === JSON.stringify(toJSON(current))
