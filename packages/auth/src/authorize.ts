@@ -6,22 +6,25 @@ import { allow, deny, roleAtLeast, type AdminAction, type Decision, type Identit
 
 /**
  * Judges a whole Yjs update before it is applied to the room's `doc`. Every update, whoever sends it,
- * must pass the hostile-input guards (`checkUpdate`): Yjs can hang or throw halfway on malformed structs,
- * and a trusted token can be stolen. Then managers and admins may change anything; an update that changes
- * nothing (a read-only client's sync step 2) passes for everyone; the rest are refused when Yjs could not
- * integrate them now (pending structs change things later, unjudged), and judged by what `describeUpdate`
- * says they change.
+ * must pass the hostile-input guards (`checkUpdate`, `inconsistentPlacement`): Yjs can throw halfway or
+ * let replicas diverge on malformed structs, and a trusted token can be stolen. An update that changes
+ * nothing (a read-only client's sync step 2) passes; viewers may do nothing else. Updates Yjs could not
+ * integrate now are refused for everyone (pending structs change things later, unjudged). Managers and
+ * admins may then change anything; the rest are judged by what `describeUpdate` says they change.
  */
 export const authorizeUpdate = (identity: Identity, doc: Y.Doc, update: Uint8Array): Decision => {
   const shape = checkUpdate(update)
   if (!shape.ok) return deny(shape.reason)
   const misplaced = inconsistentPlacement(doc, update)
   if (misplaced !== undefined) return deny(misplaced)
-  if (roleAtLeast(identity.role, 'manager')) return allow
   if (isNoopUpdate(doc, update)) return allow
   if (identity.role === 'viewer') return deny('viewer is read-only')
+  // A client only builds on what the server sent it, so a genuine update never depends on structs the
+  // server lacks (after a server-side loss, sync step 2 brings them along). A deletion of structs that do
+  // not exist yet would delete them on arrival here but not on their author's replica.
   const missing = missingDependency(doc, update)
   if (missing !== undefined) return deny(`update cannot be applied yet: ${missing}`)
+  if (roleAtLeast(identity.role, 'manager')) return allow
   let changes: Change[]
   try {
     changes = describeUpdate(doc, update)
