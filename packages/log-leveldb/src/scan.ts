@@ -166,7 +166,7 @@ export async function stateAtSeq(db: Db, view: DocView, seq: number, observer?: 
   if (checkpoint === undefined && view.record.baseIsCheckpoint) {
     throw corrupt(view.doc, view.record.baseSeq, 'the base checkpoint is damaged or missing')
   }
-  const updates: Uint8Array[] = checkpoint === undefined ? [] : [checkpoint.state]
+  const updates: Uint8Array[] = []
   const from = (checkpoint?.seq ?? view.record.baseSeq) + 1
   let expected = expectedAfter(view.record, from - 1, false)
   for await (const entry of scanEntries(db, view, from, seq)) {
@@ -175,5 +175,5 @@ export async function stateAtSeq(db: Db, view: DocView, seq: number, observer?: 
     expected = expectedAfter(view.record, entry.seq, false)
   }
   if (expected <= seq) throw corrupt(view.doc, expected, 'missing')
-  return mergeState(updates)
+  return mergeState(updates, checkpoint?.state)
 }

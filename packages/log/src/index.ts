@@ -23,6 +23,6 @@ export {
   validateVersionRef,
   validatePrefix,
 } from './validate.ts'
-export { EMPTY_STATE, mergeState, storedMeta } from './state.ts'
+export { EMPTY_STATE, mergeState, mergeUpdatesTree, storedMeta } from './state.ts'
 export type { MemoryLogOptions } from './memory.ts'
 export { createMemoryLog } from './memory.ts'

@@ -4,11 +4,36 @@ import type { EntryMeta } from './types.ts'
 /** The encoded state of an empty document. */
 export const EMPTY_STATE: Uint8Array = Y.encodeStateAsUpdate(new Y.Doc())
 
-/** Merges a base state and the updates after it into one update, ready for a single `applyUpdate`. */
-export function mergeState(updates: Uint8Array[]): Uint8Array {
+/** How many updates one Y.mergeUpdates call takes at most (see mergeState). */
+const FAN_IN = 16
+
+/**
+ * Merges updates (oldest first) into one, ready for a single `applyUpdate`. Y.mergeUpdates slows
+ * down sharply with the number of inputs (it re-sorts its decoders for every struct it writes),
+ * so long lists are merged as a tree of small groups: linear-logarithmic instead of quadratic.
+ */
+export function mergeUpdatesTree(updates: Uint8Array[]): Uint8Array {
   if (updates.length === 0) return EMPTY_STATE.slice()
-  if (updates.length === 1) return updates[0]!
-  return Y.mergeUpdates(updates)
+  let level = updates
+  while (level.length > 1) {
+    const next: Uint8Array[] = []
+    for (let i = 0; i < level.length; i += FAN_IN) {
+      const group = level.slice(i, i + FAN_IN)
+      next.push(group.length === 1 ? group[0]! : Y.mergeUpdates(group))
+    }
+    level = next
+  }
+  return level[0]!
+}
+
+/**
+ * A base state (a checkpoint, or nothing) and the updates after it, as one update. The tail is
+ * merged on its own first, so the (large) base is parsed once.
+ */
+export function mergeState(updates: Uint8Array[], base?: Uint8Array): Uint8Array {
+  if (base === undefined) return mergeUpdatesTree(updates)
+  if (updates.length === 0) return base
+  return Y.mergeUpdates([base, mergeUpdatesTree(updates)])
 }
 
 /** The meta as stored: a copy, receivedAt kept non-decreasing after `previousTime`. */

@@ -1,0 +1,74 @@
+/**
+ * The two stores measured side by side, behind one small interface: Rota's LevelDB log and
+ * y-leveldb (what @y/websocket-server persists with), on the same updates.
+ */
+import { readdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { LeveldbPersistence } from 'y-leveldb'
+import * as Y from 'yjs'
+import { metaFor } from '@rota/log/testing'
+import { openLevelLog } from '@rota/log-leveldb'
+import type { Durability, LevelLog, LevelLogOptions } from '@rota/log-leveldb'
+
+export interface Store {
+  append(doc: string, update: Uint8Array): Promise<unknown>
+  /** Everything a server does to have the document in memory: read the stored form, build a Y.Doc. */
+  load(doc: string): Promise<{ doc: Y.Doc; readMs: number }>
+  close(): Promise<void>
+}
+
+export interface StoreKind {
+  id: string
+  label: string
+  /** What an acknowledged write survives. */
+  durability: string
+  open(dir: string): Promise<Store>
+}
+
+export function rotaKind(durability: Durability, extra: Partial<LevelLogOptions> = {}, label = `rota (${durability})`): StoreKind {
+  return {
+    id: `rota-${durability}${extra.checkpointEvery === undefined ? '' : '-nocp'}`,
+    label,
+    durability: durability === 'sync' ? 'fsync per group commit' : 'OS buffered (process crash safe)',
+    async open(dir) {
+      const log: LevelLog = await openLevelLog({ dir, durability, ...extra })
+      let time = 0
+      return {
+        append: (doc, update) => log.append(doc, update, metaFor('bench', [], Date.now() + time++)),
+        async load(doc) {
+          const started = performance.now()
+          const state = await log.stateAt(doc)
+          const readMs = performance.now() - started
+          const ydoc = new Y.Doc()
+          Y.applyUpdate(ydoc, state)
+          return { doc: ydoc, readMs }
+        },
+        close: () => log.close(),
+      }
+    },
+  }
+}
+
+export const yLeveldbKind: StoreKind = {
+  id: 'y-leveldb',
+  label: 'y-leveldb 0.2',
+  durability: 'no fsync (LevelDB default), one global queue',
+  async open(dir) {
+    const persistence = new LeveldbPersistence(dir)
+    return {
+      append: (doc, update) => persistence.storeUpdate(doc, update),
+      async load(doc) {
+        const started = performance.now()
+        const ydoc = await persistence.getYDoc(doc)
+        return { doc: ydoc, readMs: performance.now() - started }
+      },
+      close: () => persistence.destroy(),
+    }
+  },
+}
+
+export async function bytesOnDisk(dir: string): Promise<number> {
+  let total = 0
+  for (const name of await readdir(dir)) total += (await stat(join(dir, name))).size
+  return total
+}
