@@ -101,6 +101,26 @@ describe('bad input closes only the sender, with a code and a reason, and stores
     await untouched(ctx)
   })
 
+  it('too many connections from one address', async () => {
+    const ctx = await setup({ maxConnectionsPerAddress: 2 })
+    const second = await connectRaw(ctx.server, DOC)
+    cleanup.push(() => second.ws.close())
+    // The editor holds one connection, `second` the other.
+    const third = await connectRaw(ctx.server, DOC)
+    expect(await third.closed).toEqual({ code: CloseCode.TooManyDocuments, reason: 'too many connections from this address' })
+    second.ws.close()
+    await second.closed
+    await untouched(ctx)
+  })
+
+  it('authentication that does not finish in time', async () => {
+    const server = track(
+      await startTestServer({ hooks: { authenticate: () => new Promise(() => undefined) }, limits: { authTimeoutMs: 50 } }),
+    )
+    const raw = await connectRaw(server, DOC)
+    expect(await raw.closed).toEqual({ code: CloseCode.AuthTimeout, reason: 'authentication timed out' })
+  })
+
   it('bad document names', async () => {
     const ctx = await setup()
     const raw = await connectRaw(ctx.server, 'a//b')
