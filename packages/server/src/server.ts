@@ -73,7 +73,8 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
   )
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpResponses.inc({ status: `${Math.floor(reply.statusCode / 100)}xx` })
-    const line = { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }
+    // The path only: a query may carry a token.
+    const line = { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }
     if (reply.statusCode >= 500) request.log.warn(line, 'request failed')
     else request.log.debug(line, 'request')
   })
