@@ -33,7 +33,7 @@ export const randomStaff = (gen: prng.PRNG, days: number): StaffJSON => {
   const skillCount = prng.int32(gen, 1, 3)
   while (skills.size < skillCount) skills.add(prng.oneOf(gen, SKILLS))
   const unavailable = new Set<string>()
-  const offCount = prng.int32(gen, 0, 6)
+  const offCount = Math.min(days, prng.int32(gen, 0, 6))
   while (unavailable.size < offCount) unavailable.add(addDays(SCHEDULE_START, prng.int32(gen, 0, days - 1)))
   return {
     name: `${prng.oneOf(gen, FIRST_NAMES)} ${prng.oneOf(gen, LAST_NAMES)}`,
