@@ -18,7 +18,7 @@ import { hocuspocus, yWebsocketServer } from './systems/peers.ts'
 import { rota, rotaProvider } from './systems/rota.ts'
 import { applyEdit, generateEdits } from './workload/edits.ts'
 import { generateSchedule, readSchedule, writeSchedule } from './workload/schedule.ts'
-import { FULL_SCHEDULE } from './workload/types.ts'
+import { FULL_SCHEDULE, SMALL_SCHEDULE } from './workload/types.ts'
 
 // Timing figures are printed by `npm run bench`, never asserted; these tests assert the workload, the measuring
 // instruments and the deterministic figures (bytes and ratios of bytes) on a small run.
@@ -58,6 +58,14 @@ describe('workload', () => {
     const doc = new Y.Doc()
     writeSchedule(doc, a)
     expect(readSchedule(doc)).toEqual(a)
+  })
+
+  it('generates tiny schedules too (time off never asks for more days than the schedule has)', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
+      const small = generateSchedule(seed, SMALL_SCHEDULE)
+      expect(Object.keys(small.staff)).toHaveLength(SMALL_SCHEDULE.staff)
+      for (const staff of Object.values(small.staff)) expect(staff.unavailable.length).toBeLessThanOrEqual(SMALL_SCHEDULE.days)
+    }), { numRuns: 50 })
   })
 
   it('every edit produces exactly one update, and replicas applying the same edits agree', () => {
