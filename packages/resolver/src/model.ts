@@ -33,10 +33,12 @@ const priorWeights: Record<string, number> = { 's:yjs_kept': 0.3, 's:senior_role
 const LEARNING_RATE = 0.6
 const L2 = 0.002
 /** Forgetting factor of the track record, so a team that changes its mind is followed. */
-const DECAY = 0.97
-/** Beta prior of the track record: a kind without history starts at 1/3 and must earn trust. */
+const DECAY = 0.98
+/** Beta prior of the track record: a kind without history starts at 1/2 and must earn trust. */
 const PRIOR_HIT = 1
-const PRIOR_MISS = 2
+const PRIOR_MISS = 1
+/** Weight of the kind's record as the prior of a (kind, strategy) record. */
+const STRATEGY_PRIOR = 2
 /** Answers on a kind before the model may act on it alone. */
 export const MIN_ANSWERS = 4
 
@@ -62,9 +64,13 @@ const softmax = (xs: number[]): number[] => {
   return e.map((x) => x / z)
 }
 
+/** Posterior mean hit rate for a kind; for a `kind|strategy` key, shrunk toward its kind's rate. */
 export const trackRecord = (state: TeamModelState, key: string): number => {
   const r = state.record[key] ?? { hit: 0, miss: 0, answers: 0 }
-  return (PRIOR_HIT + r.hit) / (PRIOR_HIT + PRIOR_MISS + r.hit + r.miss)
+  const bar = key.indexOf('|')
+  if (bar < 0) return (PRIOR_HIT + r.hit) / (PRIOR_HIT + PRIOR_MISS + r.hit + r.miss)
+  const kindRate = trackRecord(state, key.slice(0, bar))
+  return (STRATEGY_PRIOR * kindRate + r.hit) / (STRATEGY_PRIOR + r.hit + r.miss)
 }
 
 export const predict = (state: TeamModelState, f: ConflictFeatures): Prediction => {
