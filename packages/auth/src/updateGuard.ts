@@ -37,12 +37,21 @@ interface Decoded {
   ds: { clients: Map<number, Array<{ clock: number; len: number }>> }
 }
 
+// authorizeUpdate asks several questions of one update; decoding dominates their cost, so do it once.
+// Nothing here modifies the decoded structs.
+const decodedUpdates = new WeakMap<Uint8Array, Decoded | string>()
+
 const decode = (update: Uint8Array): Decoded | string => {
+  const known = decodedUpdates.get(update)
+  if (known !== undefined) return known
+  let decoded: Decoded | string
   try {
-    return Y.decodeUpdate(update) as unknown as Decoded
+    decoded = Y.decodeUpdate(update) as unknown as Decoded
   } catch (err) {
-    return `update does not decode: ${(err as Error).message}`
+    decoded = `update does not decode: ${(err as Error).message}`
   }
+  decodedUpdates.set(update, decoded)
+  return decoded
 }
 
 const refs = (item: Y.Item): Y.ID[] => {
@@ -201,11 +210,26 @@ class Placements {
   ) {
     this.sv = stateVectorOf(doc)
     for (const [name, type] of doc.share) this.roots.set(type, name)
-    for (const struct of structs) this.byClient.set(struct.id.client, [...(this.byClient.get(struct.id.client) ?? []), struct])
+    for (const struct of structs) {
+      const list = this.byClient.get(struct.id.client)
+      if (list === undefined) this.byClient.set(struct.id.client, [struct])
+      else list.push(struct)
+    }
   }
 
+  /** The update's struct holding `id` (each client's structs are one run, in clock order). */
   private inUpdate(id: Y.ID): Struct | undefined {
-    return this.byClient.get(id.client)?.find((s) => s.id.clock <= id.clock && id.clock < s.id.clock + s.length)
+    const list = this.byClient.get(id.client) ?? []
+    let lo = 0
+    let hi = list.length - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1
+      const struct = list[mid]!
+      if (id.clock < struct.id.clock) hi = mid - 1
+      else if (id.clock >= struct.id.clock + struct.length) lo = mid + 1
+      else return struct
+    }
+    return undefined
   }
 
   private ofDocItem(struct: Y.Item | Y.GC): string | undefined {
