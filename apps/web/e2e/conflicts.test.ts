@@ -128,4 +128,14 @@ describe('conflicts inbox', () => {
     const res = await fetch(`${world.server.url}/api/docs/${encodeURIComponent(doc)}/conflicts/${id}`, { headers: { authorization: `Bearer ${mariaToken}` } })
     expect(((await res.json()) as ConflictJSON).status).toBe('dismissed')
   })
+
+  it('says when the server refuses the token and lets the person sign in again', async () => {
+    const eve = await world.person('Eve')
+    await eve.context.addInitScript(() => localStorage.setItem('rota.token', 'revoked'))
+    await eve.page.goto(docUrl(world.server, 'acme/ward-3'))
+    await eve.page.locator('#status[data-state="auth-failed"]').waitFor()
+    await eve.page.getByRole('alert').filter({ hasText: 'refused your access token' }).waitFor()
+    await eve.page.getByRole('button', { name: 'Sign in again' }).click()
+    await eve.page.getByLabel('Access token').waitFor()
+  })
 })

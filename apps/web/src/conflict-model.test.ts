@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import type { ScheduleJSON } from '@rota/model'
 import type { Conflict } from './api.ts'
-import { conflictTitle, describeShift, groupConflicts, keepAllOption, percent } from './conflict-model.ts'
+import { conflictTitle, describePath, describeShift, groupConflicts, keepAllOption, percent } from './conflict-model.ts'
 
 const conflict = (id: string, status: Conflict['status'], detectedAt: string): Conflict => ({
   id, kind: 'double_booking', status, detectedAt, resolvedAt: null, resolvedBy: null, appliedOptionId: null,
@@ -41,5 +41,7 @@ describe('conflict inbox model', () => {
     }
     expect(describeShift(schedule, 's1')).toBe('Mon 23 Nov 07:00–15:00 nurse · Ana')
     expect(describeShift(schedule, 'zz')).toBe('zz (deleted)')
+    expect(describePath(schedule, 'shifts.s1.assignee')).toBe('assignment of Mon 23 Nov 07:00–15:00 nurse · Ana')
+    expect(describePath(schedule, 'staff.ana.maxHoursPerWeek')).toBe('max hours of Ana')
   })
 })

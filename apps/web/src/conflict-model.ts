@@ -4,6 +4,7 @@
  */
 import type { ScheduleJSON } from '@rota/model'
 import type { Conflict, ConflictOption } from './api.ts'
+import { fieldLabel } from './history-model.ts'
 import { dayLabel, isDate } from './week.ts'
 
 const TITLES: Record<string, string> = {
@@ -50,3 +51,12 @@ export const keepAllOption = (conflict: Conflict): ConflictOption | undefined =>
 }
 
 export const percent = (confidence: number): string => `${Math.round(confidence * 100)}%`
+
+/** 'assignee of Tue 24 Nov 07:00–15:00 nurse · Ben', 'max hours of Ana' for a document path. */
+export const describePath = (schedule: ScheduleJSON, path: string): string => {
+  const [root, id, field] = path.split('.')
+  if (id === undefined) return path
+  if (root === 'shifts') return `${field === undefined ? 'shift' : fieldLabel(field)} of ${describeShift(schedule, id)}`
+  if (root === 'staff') return `${field === undefined ? 'record' : fieldLabel(field)} of ${staffName(schedule, id)}`
+  return path
+}

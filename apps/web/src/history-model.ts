@@ -13,6 +13,9 @@ export interface TimelineItem {
   what: string
 }
 
+/** A field name as people say it: 'maxHoursPerWeek' → 'max hours'. */
+export const fieldLabel = (field: string): string => FIELD_TEXT[field] ?? field
+
 const FIELD_TEXT: Record<string, string> = {
   assignee: 'assignment', date: 'date', start: 'start time', end: 'end time', role: 'role', requiredSkill: 'required skill',
   notes: 'notes', name: 'name', skills: 'skills', maxHoursPerWeek: 'max hours', unavailable: 'days off', timezone: 'time zone',

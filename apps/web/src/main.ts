@@ -66,6 +66,14 @@ const signIn = (token: string | null): void => {
   onRoute()
 }
 
+/** Forgets the token and goes to the start page, which asks for a new one when the server needs it. */
+const signOut = (): void => {
+  localStorage.removeItem(TOKEN_KEY)
+  api.setToken(null)
+  if (route.doc !== null) navigate({ doc: null }) // the route change closes the document
+  else onRoute()
+}
+
 const needsSignIn = (err: unknown): boolean => err instanceof ApiError && (err.status === 401 || err.status === 403)
 
 // ---------------------------------------------------------------- header
@@ -102,7 +110,7 @@ const renderMe = (): void => {
       title: 'Your name',
       body: [
         field('Shown to others editing with you', h('input', { name: 'name', required: true, value: userName, maxlength: 40 })),
-        api.hasToken() ? h('button', { type: 'button', class: 'button small', onclick: () => { (document.getElementById('dialog') as HTMLDialogElement).close(); signIn(null) } }, 'Sign out') : null,
+        api.hasToken() ? h('button', { type: 'button', class: 'button small', onclick: () => { (document.getElementById('dialog') as HTMLDialogElement).close(); signOut() } }, 'Sign out') : null,
       ].filter((x): x is HTMLElement => x !== null),
       submitLabel: 'Save',
       onSubmit: (form) => {
@@ -166,6 +174,11 @@ const renderMain = (): void => {
   }
   // Keep focus on the same control across a re-render, so keyboard users are not thrown out.
   const focused = document.activeElement instanceof HTMLElement && main.contains(document.activeElement) ? focusKey(document.activeElement) : null
+  if (session.conn.status().state === 'auth-failed') {
+    view.prepend(h('div', { class: 'banner bad', role: 'alert' },
+      'The server refused your access token. Your edits are kept on this device. ',
+      h('button', { type: 'button', class: 'button small', onclick: signOut }, 'Sign in again')))
+  }
   replace(main, view)
   if (focused !== null) main.querySelector<HTMLElement>(focused)?.focus()
 }

@@ -1,7 +1,7 @@
 import { h } from '../dom.ts'
 import type { EditorContext } from '../context.ts'
 import type { Conflict, ConflictOption } from '../api.ts'
-import { conflictTitle, describeShift, groupConflicts, keepAllOption, percent, staffName } from '../conflict-model.ts'
+import { conflictTitle, describePath, describeShift, groupConflicts, keepAllOption, percent, staffName } from '../conflict-model.ts'
 import type { ScheduleJSON } from '@rota/model'
 
 /** The inbox's data for the open document, fetched on demand and when the server says it changed. */
@@ -46,7 +46,7 @@ const about = (schedule: ScheduleJSON, conflict: Conflict): HTMLElement =>
     conflict.refs.shifts.map((id) => h('li', {}, h('span', { class: 'k' }, 'Shift'), describeShift(schedule, id))),
     conflict.refs.coverage ? h('li', {}, h('span', { class: 'k' }, 'Coverage'),
       `${conflict.refs.coverage.role} on ${conflict.refs.coverage.date} ${conflict.refs.coverage.start}–${conflict.refs.coverage.end}`) : null,
-    conflict.refs.paths.map((p) => h('li', {}, h('span', { class: 'k' }, 'Field'), h('code', {}, p))),
+    conflict.refs.paths.map((p) => h('li', {}, h('span', { class: 'k' }, 'Field'), describePath(schedule, p), ' ', h('code', { class: 'muted' }, p))),
   )
 
 const sides = (conflict: Conflict): HTMLElement =>
