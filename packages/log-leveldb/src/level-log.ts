@@ -61,6 +61,11 @@ export interface LevelLogOptions {
   checkpointEvery?: number
   /** … or after this many bytes of entries since the last one. Default 256 KiB. */
   checkpointBytes?: number
+  /**
+   * On close, store a checkpoint of every document with 100 or more entries since its last one,
+   * so that the next start loads from a short tail. Default true.
+   */
+  checkpointOnClose?: boolean
   /** Off by default: the whole history is kept. */
   retention?: RetentionPolicy
   observer?: LogObserver
@@ -74,6 +79,8 @@ export interface LevelLogOptions {
 
 export const DEFAULT_CHECKPOINT_EVERY = 1000
 export const DEFAULT_CHECKPOINT_BYTES = 256 * 1024
+/** On close, documents with at least this many entries since their last checkpoint get one. */
+const CLOSE_CHECKPOINT_MIN_ENTRIES = 100
 
 /** The LevelDB log: the `UpdateLog` contract plus maintenance operations. */
 export interface LevelLog extends UpdateLog {
@@ -193,6 +200,7 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
   const background = new Set<Promise<unknown>>()
   let checkpointQueue: Promise<void> = Promise.resolve()
   let closed = false
+  let closing: Promise<void> | undefined
   let failed: RotaLogError | undefined
 
   const writer = createGroupCommit(db, {
@@ -643,6 +651,8 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
       ensureOpen()
       return guard(doc, async () => {
         const state = await loadedState(doc)
+        // A long tail left by a crash gets its checkpoint on first load, not only on the next write.
+        maybeCheckpoint(state)
         const seq = await resolveSeq(state, at)
         if (seq === 0 || summaryOf(state) === undefined) return EMPTY_STATE.slice()
         return stateAtSeq(db, state, seq, observer)
@@ -766,13 +776,23 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
       while (background.size > 0) await Promise.allSettled([...background])
     },
 
-    async close() {
-      if (closed) return
-      closed = true
-      await writer.drain()
-      while (background.size > 0) await Promise.allSettled([...background])
-      await Promise.allSettled([...states.values()].map((state) => settledAppends(state)))
-      await db.close()
+    close() {
+      closing ??= (async () => {
+        await writer.drain()
+        while (background.size > 0) await Promise.allSettled([...background])
+        // Leave fresh checkpoints behind so that the next start loads documents from a short tail.
+        for (const state of states.values()) {
+          if (options.checkpointOnClose !== false && !state.busy && state.sinceEntries >= CLOSE_CHECKPOINT_MIN_ENTRIES && summaryOf(state) !== undefined) {
+            await writeCheckpoint(state).catch((error: unknown) => reportBackground(error, state.doc))
+          }
+        }
+        closed = true
+        await writer.drain()
+        while (background.size > 0) await Promise.allSettled([...background])
+        await Promise.allSettled([...states.values()].map((state) => settledAppends(state)))
+        await db.close()
+      })()
+      return closing
     },
   }
 
