@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import * as Y from 'yjs'
 import { createMemoryLog, type UpdateLog } from '@rota/log'
 import { assign, removeStaff } from '@rota/model'
-import { createMetrics, startServer, type RotaServer } from '@rota/server'
+import { createMetrics, startServer, type AuthHooks, type RotaServer } from '@rota/server'
 import { editor, testAuthHooks, tokenOf, waitFor, type Editor } from './e2e.helpers.ts'
 import { resolverExtension } from './extension.ts'
 import type { Resolver } from './resolver.ts'
@@ -20,14 +20,14 @@ const path = `/api/docs/${encodeURIComponent(DOC)}/conflicts`
 interface Running { server: RotaServer; log: UpdateLog; store: ResolverStore; dir: string; editors: Editor[]; resolver: () => Resolver }
 const running: Running[] = []
 
-const start = async (reuse?: { log: UpdateLog; dir: string }): Promise<Running> => {
+const start = async (reuse?: { log: UpdateLog; dir: string }, hooks: AuthHooks = testAuthHooks): Promise<Running> => {
   const dir = reuse?.dir ?? (await mkdtemp(join(tmpdir(), 'rota-resolver-')))
   const log = reuse?.log ?? createMemoryLog()
   const store = await openLevelStore(join(dir, 'resolver'))
   const metrics = createMetrics({ defaultMetrics: false })
   let engine: Resolver | undefined
   const server = await startServer({
-    log, logger: false, hooks: testAuthHooks, metrics,
+    log, logger: false, hooks, metrics,
     extensions: [resolverExtension({ store, registry: metrics.registry, unchallengedAfterMs: 60_000, onReady: (x) => { engine = x } })],
   })
   const r = { server, log, store, dir, editors: [], resolver: () => engine as Resolver }
@@ -197,6 +197,21 @@ describe('through the real server', () => {
     await r.resolver().idle()
     const all = (await api(r, 'GET', `${path}?status=all`)).body.conflicts
     expect(all).toHaveLength(2)
+  })
+
+  it('[A6] resolving asks the auth policy about the option\'s ops like any edit', async () => {
+    const r = await start(undefined, { ...testAuthHooks, authorizeOps: (who) => (who.role === 'lead' ? { ok: false, reason: 'leads may not reassign' } : { ok: true }) })
+    const { alice, bob } = await twoOffline(r)
+    alice.doc.transact(() => assign(alice.doc, 's1', 'ana'))
+    bob.doc.transact(() => assign(bob.doc, 's1', 'ben'))
+    await alice.connect()
+    await bob.connect()
+    const [c] = await openConflicts(r, 1)
+    const refused = await api(r, 'POST', `${path}/${c!.id}/resolve`, { optionId: 'o1' }, tokenOf('lee', 'lead', 'ward'))
+    expect(refused.status).toBe(403)
+    expect(refused.body.error.code).toBe('ROTA_RESOLVER_FORBIDDEN')
+    expect((await api(r, 'GET', path)).body.conflicts[0]!.status).toBe('open')
+    expect((await api(r, 'POST', `${path}/${c!.id}/resolve`, { optionId: 'o1' })).status).toBe(200)
   })
 
   it('[A3] team settings: always-ask and threshold through the admin route; state survives a restart', async () => {

@@ -182,7 +182,13 @@ export const resolverExtension = (options: ResolverExtensionOptions = {}): Exten
       },
     }, async (request) => {
       const { doc, who } = decider(request)
-      return resolver.resolve(doc, (request.params as { id: string }).id, (request.body as { optionId: string }).optionId, who.sub)
+      const { id } = request.params as { id: string }
+      const { optionId } = request.body as { optionId: string }
+      // The auth policy decides on the option's ops like on any other edit by this person.
+      const option = (await resolver.get(doc, id)).options.find((o) => o.id === optionId)
+      const decision = option ? hooks.authorizeOps(who, await rooms.getDoc(doc), option.ops) : { ok: true as const }
+      if (!decision.ok) throw new ResolverError(ResolverErrorCode.Forbidden, decision.reason, { optionId })
+      return resolver.resolve(doc, id, optionId, who.sub)
     })
 
     app.post('/api/docs/:doc/conflicts/:id/dismiss', {
