@@ -1,7 +1,7 @@
 /**
  * The LevelDB backend of the update log. See docs/log.md for the layout, durability and recovery.
  */
-import { readdir, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ClassicLevel } from 'classic-level'
 import * as Y from 'yjs'
@@ -35,10 +35,11 @@ import {
 } from './codec.ts'
 import type { DocRecord } from './codec.ts'
 import { openError, storageError } from './errors.ts'
+import { createCheckpointBuilder } from './checkpoint-builder.ts'
 import { createGroupCommit } from './group-commit.ts'
 import type { BatchOp } from './group-commit.ts'
 import { FORMAT_KEY, Tag, decodeSeq, docPrefix, documentBounds, documentKey, documentName, prefixBounds, seqKey } from './keys.ts'
-import { corrupt, docView, isCut, scanEntries, seqByTime, stateAtSeq } from './scan.ts'
+import { corrupt, docView, isCut, piecesAtSeq, scanEntries, seqByTime, stateAtSeq } from './scan.ts'
 import type { Db, DocView } from './scan.ts'
 
 export type Durability = 'sync' | 'buffered'
@@ -136,25 +137,40 @@ function validateOptions(options: LevelLogOptions): void {
   if (options.retention !== undefined) positiveInteger(options.retention.maxAgeMs, 'retention.maxAgeMs')
 }
 
+/** The table files LevelDB's current version lists, with the size it expects of each. */
+function expectedTables(db: Db): Map<string, number> {
+  const tables = new Map<string, number>()
+  for (const [, number, size] of db.getProperty('leveldb.sstables').matchAll(/(\d+):(\d+)\[/g)) {
+    tables.set(String(number).padStart(6, '0'), Number(size))
+  }
+  return tables
+}
+
+async function tableSize(dir: string, base: string): Promise<number> {
+  for (const name of [`${base}.ldb`, `${base}.sst`]) {
+    try {
+      return (await stat(join(dir, name))).size
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    }
+  }
+  return -1
+}
+
 /**
  * LevelDB does not read table files at open, so a truncated or missing one would only surface on
- * some later read. Compare the sizes LevelDB expects with the files on disk instead (cheap).
+ * some later read. Compare the sizes LevelDB expects with the files on disk instead (cheap). A
+ * compaction running meanwhile replaces files, so a mismatch counts only if the file is still listed.
  */
 async function checkTableFiles(db: Db, dir: string): Promise<void> {
-  const expected = [...db.getProperty('leveldb.sstables').matchAll(/(\d+):(\d+)\[/g)]
-  if (expected.length === 0) return
-  const names = new Set(await readdir(dir))
-  for (const [, number, size] of expected) {
-    const base = String(number).padStart(6, '0')
-    const name = names.has(`${base}.ldb`) ? `${base}.ldb` : `${base}.sst`
-    const actual = names.has(name) ? (await stat(join(dir, name))).size : -1
-    if (actual !== Number(size)) {
-      throw new RotaLogError(
-        LogErrorCode.StorageCorrupt,
-        `the LevelDB files in ${dir} are damaged (${name}: ${actual < 0 ? 'missing' : `${actual} of ${size} bytes`}); see "Recovery" in docs/log.md (repairLevelLog)`,
-        { dir },
-      )
-    }
+  for (const [base, size] of expectedTables(db)) {
+    const actual = await tableSize(dir, base)
+    if (actual === size || expectedTables(db).get(base) !== size) continue
+    throw new RotaLogError(
+      LogErrorCode.StorageCorrupt,
+      `the LevelDB files in ${dir} are damaged (table ${base}: ${actual < 0 ? 'missing' : `${actual} of ${size} bytes`}); see "Recovery" in docs/log.md (repairLevelLog)`,
+      { dir },
+    )
   }
 }
 
@@ -203,6 +219,7 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
   let closing: Promise<void> | undefined
   let failed: RotaLogError | undefined
 
+  const builder = createCheckpointBuilder()
   const writer = createGroupCommit(db, {
     sync: options.durability !== 'buffered',
     maxBatchBytes: options.maxBatchBytes ?? 4 * 1024 * 1024,
@@ -421,19 +438,18 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
   }
 
   /**
-   * Stores the state at the head, built through a garbage-collected Y.Doc: about half the size of
-   * a plain Y.mergeUpdates (deleted content is dropped), and faster to load from again.
+   * Stores the state at the head, built through a garbage-collected Y.Doc in a worker thread: about
+   * half the size of a plain Y.mergeUpdates (deleted content is dropped), faster to load from again,
+   * and no stall of the event loop.
    */
   async function writeCheckpoint(state: DocState): Promise<number> {
     const seq = state.headSeq
     if (seq <= state.lastCheckpointSeq || seq === 0) return 0
     const started = performance.now()
     const { sinceEntries, sinceBytes, headTime } = state
-    const ydoc = new Y.Doc()
-    Y.applyUpdate(ydoc, await stateAtSeq(db, state, seq, observer))
+    const { base, updates } = await piecesAtSeq(db, state, seq, observer)
     const key = seqKey(state.checkpointPrefix, seq)
-    const value = encodeCheckpoint(key, { time: headTime, state: Y.encodeStateAsUpdate(ydoc) })
-    ydoc.destroy()
+    const value = encodeCheckpoint(key, { time: headTime, state: await builder.build(base, updates) })
     const stale = await staleCheckpoints(state, seq)
     // Derived data: no fsync needed.
     await db.batch([{ type: 'put', key, value }, ...stale.map((old) => ({ type: 'del' as const, key: old }))])
@@ -790,6 +806,7 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
         await writer.drain()
         while (background.size > 0) await Promise.allSettled([...background])
         await Promise.allSettled([...states.values()].map((state) => settledAppends(state)))
+        await builder.close()
         await db.close()
       })()
       return closing

@@ -160,8 +160,8 @@ export async function findCheckpoint(db: Db, view: DocView, seq: number, observe
   return undefined
 }
 
-/** The encoded state at `seq`: one checkpoint plus the entries after it, merged into one update. */
-export async function stateAtSeq(db: Db, view: DocView, seq: number, observer?: LogObserver): Promise<Uint8Array> {
+/** What the state at `seq` is made of: the newest usable checkpoint and the entries after it. */
+export async function piecesAtSeq(db: Db, view: DocView, seq: number, observer?: LogObserver): Promise<{ base: Uint8Array | undefined; updates: Uint8Array[] }> {
   const checkpoint = await findCheckpoint(db, view, seq, observer)
   if (checkpoint === undefined && view.record.baseIsCheckpoint) {
     throw corrupt(view.doc, view.record.baseSeq, 'the base checkpoint is damaged or missing')
@@ -175,5 +175,11 @@ export async function stateAtSeq(db: Db, view: DocView, seq: number, observer?: 
     expected = expectedAfter(view.record, entry.seq, false)
   }
   if (expected <= seq) throw corrupt(view.doc, expected, 'missing')
-  return mergeState(updates, checkpoint?.state)
+  return { base: checkpoint?.state, updates }
+}
+
+/** The encoded state at `seq`: one checkpoint plus the entries after it, merged into one update. */
+export async function stateAtSeq(db: Db, view: DocView, seq: number, observer?: LogObserver): Promise<Uint8Array> {
+  const { base, updates } = await piecesAtSeq(db, view, seq, observer)
+  return mergeState(updates, base)
 }
