@@ -24,7 +24,7 @@ const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const soakIndex = args.indexOf('--soak')
 const soakRounds = soakIndex < 0 ? 0 : Number(args[soakIndex + 1] ?? '') || 200
-/** `--only appends|load` runs one section (while tuning). */
+/** `--only appends|load|soak` runs one section (while tuning; `soak` needs `--soak`). */
 const onlyIndex = args.indexOf('--only')
 const only = onlyIndex < 0 ? undefined : args[onlyIndex + 1]
 const out = (line = ''): boolean => process.stdout.write(`${line}\n`)
@@ -190,7 +190,7 @@ for (const docs of only === undefined || only === 'appends' ? [1, 100] : []) {
   }
 }
 
-const sizes = only === 'appends' ? [] : quick ? [1_000, 10_000, 100_000] : [1_000, 10_000, 100_000, 1_000_000]
+const sizes = only !== undefined && only !== 'load' ? [] : quick ? [1_000, 10_000, 100_000] : [1_000, 10_000, 100_000, 1_000_000]
 const loadResults: LoadResult[] = []
 const bytesResults: BytesResult[] = []
 out('\n## [L2] cold load (fresh log instance; ms; median of 3 with checkpoints) and [L3] bytes on disk per entry')
