@@ -46,16 +46,18 @@ export const newTeamModel = (): TeamModelState => ({ version: 1, weights: { ...p
 
 const SMALL = 1.0
 
-const featureNames = (kind: ConflictKind, option: OptionFeatures, magnitude: number): string[] => {
+const featureNames = (kind: ConflictKind, option: OptionFeatures, magnitude: number, rolesDiffer: boolean): string[] => {
   const names: string[] = []
-  for (const s of option.strategies) names.push(`s:${s}`, `k:${kind}:s:${s}`)
+  // Strategies also count separately when the editors' roles tie: a team's tie-breaker (first writer
+  // between two managers) may contradict what it does otherwise (the senior one, even if later).
+  for (const s of option.strategies) names.push(`s:${s}`, `k:${kind}:s:${s}`, ...(rolesDiffer ? [] : [`tie:s:${s}`]))
   if (option.keepAll && magnitude <= SMALL) names.push('keep_all_small', `k:${kind}:keep_all_small`)
   if (option.keepAll && magnitude > SMALL) names.push(`k:${kind}:keep_all_large`)
   return names
 }
 
 const scores = (state: TeamModelState, f: ConflictFeatures): number[] =>
-  f.options.map((o) => featureNames(f.kind, o, f.magnitude).reduce((sum, n) => sum + (state.weights[n] ?? 0), 0))
+  f.options.map((o) => featureNames(f.kind, o, f.magnitude, f.rolesDiffer).reduce((sum, n) => sum + (state.weights[n] ?? 0), 0))
 
 const softmax = (xs: number[]): number[] => {
   const m = Math.max(...xs)
@@ -107,7 +109,7 @@ export const learn = (state: TeamModelState, f: ConflictFeatures, chosen: string
   const step = LEARNING_RATE * weight
   f.options.forEach((o, i) => {
     const gradient = (p[i] as number) - (i === index ? 1 : 0)
-    for (const n of featureNames(f.kind, o, f.magnitude)) weights[n] = (weights[n] ?? 0) * (1 - L2) - step * gradient
+    for (const n of featureNames(f.kind, o, f.magnitude, f.rolesDiffer)) weights[n] = (weights[n] ?? 0) * (1 - L2) - step * gradient
   })
   const decay = DECAY ** weight
   const hit = before.optionId === chosen
