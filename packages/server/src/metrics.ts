@@ -53,6 +53,11 @@ export const createMetrics = (options: { defaultMetrics?: boolean } = {}) => {
     checkpoints: new Counter({ name: 'rota_log_checkpoints_total', help: 'Checkpoints written by the log', registers }),
     docsLoaded: new Counter({ name: 'rota_documents_loaded_total', help: 'Documents loaded from the log', registers }),
     docsUnloaded: new Counter({ name: 'rota_documents_unloaded_total', help: 'Documents unloaded after idling', registers }),
+    docsReloaded: new Counter({
+      name: 'rota_documents_reloaded_total',
+      help: 'Documents dropped and reloaded from the log after an update failed half-applied',
+      registers,
+    }),
     loadSeconds: new Histogram({
       name: 'rota_document_load_seconds',
       help: 'Time to load a document from the log',

@@ -45,12 +45,18 @@ export interface Committed {
 
 const seconds = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9
 
+const sameClocks = (a: Map<number, number>, b: Map<number, number>): boolean =>
+  a.size === b.size && [...a].every(([client, clock]) => b.get(client) === clock)
+
 export const createRooms = (ctx: RoomsContext): RoomRegistry => {
   const { log, hooks, metrics, logger } = ctx
   const rooms = new Map<DocName, Promise<Room>>()
+  /** Appends still in flight for rooms dropped early (reload, failure): the next load reads after them. */
+  const draining = new Map<DocName, Promise<unknown>>()
   const listeners = new Set<(event: UpdateEvent) => void>()
 
   const load = async (name: DocName): Promise<Room> => {
+    await draining.get(name)
     const start = process.hrtime.bigint()
     const [state, head] = await Promise.all([log.stateAt(name), log.head(name)])
     const room = new Room(name, state, head?.headSeq ?? 0)
@@ -88,6 +94,11 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     const entry = rooms.get(room.name)
     room.destroy()
     metrics.documents.dec()
+    const tail = room.appendTail
+    draining.set(room.name, tail)
+    void tail.then(() => {
+      if (draining.get(room.name) === tail) draining.delete(room.name)
+    })
     void entry?.then((current) => {
       if (current === room && rooms.get(room.name) === entry) rooms.delete(room.name)
     })
@@ -121,6 +132,49 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     room.members.clear()
     drop(room)
     for (const member of members) member.close(CloseCode.InternalError, 'storage failed; reconnect')
+  }
+
+  /**
+   * Applies an update to the room's document. Yjs may throw after integrating part of an update (e.g. a
+   * delete set that names clocks the client never reached): the refused update is not logged, so a room
+   * whose document changed is dropped and reloads from the log — memory never holds what the log lacks.
+   * Its connections are closed and resync on reconnect. Throws ROTA_ERR_BAD_UPDATE.
+   */
+  const apply = (room: Room, update: Uint8Array, sender?: RoomMember): void => {
+    const { store } = room.ydoc
+    const pending = [store.pendingStructs, store.pendingDs]
+    let failure: unknown
+    let changed = false
+    room.ydoc.transact((tr) => {
+      try {
+        Y.applyUpdate(room.ydoc, update, room)
+      } catch (err) {
+        failure = err
+        changed =
+          tr.deleteSet.clients.size > 0 ||
+          store.pendingStructs !== pending[0] ||
+          store.pendingDs !== pending[1] ||
+          !sameClocks(tr.beforeState, Y.decodeStateVector(Y.encodeStateVector(room.ydoc)))
+      }
+    }, room)
+    if (failure === undefined) return
+    if (changed) reload(room, sender)
+    throw new RotaServerError(ServerErrorCode.BadUpdate, 'update cannot be applied', {
+      cause: failure instanceof Error ? failure.message : String(failure),
+    })
+  }
+
+  /**
+   * Closes a room's connections (but `sender`, which the caller refuses) and drops it; the next use loads
+   * it from the log once the appends in flight are stored.
+   */
+  const reload = (room: Room, sender?: RoomMember): void => {
+    logger.warn({ doc: room.name }, 'an update failed half-applied; reloading the document from the log')
+    metrics.docsReloaded.inc()
+    const members = [...room.members]
+    room.members.clear()
+    drop(room)
+    for (const member of members) if (member !== sender) member.close(CloseCode.InternalError, 'document reloaded; reconnect')
   }
 
   const commit = (
@@ -173,13 +227,7 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     // Nothing to store, but answered in order with the appends before it (acks pair up with sends).
     if (empty) return room.appendTail.then(() => ({ seq: room.headSeq, clientIds: [] }))
     const start = process.hrtime.bigint()
-    try {
-      Y.applyUpdate(room.ydoc, update, room)
-    } catch (err) {
-      throw new RotaServerError(ServerErrorCode.BadUpdate, 'update cannot be applied', {
-        cause: err instanceof Error ? err.message : String(err),
-      })
-    }
+    apply(room, update, options.except)
     metrics.applySeconds.observe(seconds(start))
     return commit(room, update, to, meta, options.except)
   }
@@ -230,7 +278,14 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
       void pending.then(
         (room) => {
           if (room.destroyed) return
-          Y.applyUpdate(room.ydoc, update, room)
+          try {
+            apply(room, update)
+          } catch (err) {
+            // The log holds it but memory cannot: memory must follow the log.
+            logger.error({ err, doc: room.name }, 'a stored update from another instance failed to apply')
+            if (!room.destroyed) reload(room)
+            return
+          }
           mergeClocks(room.durable, to)
           room.broadcast(updateMessage(update))
         },

@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import * as encoding from 'lib0/encoding'
+import { createMemoryLog } from '@rota/log'
+import { CloseCode } from '@rota/protocol'
+import { updateMessage } from './messages.ts'
+import { connectClient, connectRaw, startTestServer, waitFor, whenSynced, type TestClient } from './testing.ts'
+import type { RotaServer } from './types.ts'
+
+const cleanup: Array<() => unknown> = []
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn()
+})
+const track = <T extends TestClient | RotaServer>(thing: T): T => {
+  cleanup.push('provider' in thing ? () => thing.destroy() : () => thing.close())
+  return thing
+}
+
+/**
+ * A Yjs v1 update that decodes cleanly but makes Y.applyUpdate throw half-way: it sets `key` on the
+ * root map `m` (integrated first), then deletes a zero-length range past the end of `victim`'s clock
+ * (Yjs throws "Unexpected case" while applying the delete set).
+ */
+const halfApplyingUpdate = (victim: number, victimClock: number, key: string): Uint8Array => {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, 1) // clients with structs
+  encoding.writeVarUint(encoder, 1) // structs
+  encoding.writeVarUint(encoder, 4242) // client
+  encoding.writeVarUint(encoder, 0) // clock
+  encoding.writeUint8(encoder, 0x28) // Item: parentSub, ContentAny
+  encoding.writeVarUint(encoder, 1) // parent is a root type name
+  encoding.writeVarString(encoder, 'm')
+  encoding.writeVarString(encoder, key)
+  encoding.writeVarUint(encoder, 1)
+  encoding.writeAny(encoder, 'half')
+  encoding.writeVarUint(encoder, 1) // delete set: one client
+  encoding.writeVarUint(encoder, victim)
+  encoding.writeVarUint(encoder, 1)
+  encoding.writeVarUint(encoder, victimClock + 5)
+  encoding.writeVarUint(encoder, 0)
+  return encoding.toUint8Array(encoder)
+}
+
+describe('an update that fails half-applied', () => {
+  it('is refused, and the room reloads from the log so memory never holds what the log lacks', async () => {
+    const log = createMemoryLog()
+    const server = track(await startTestServer({ log }))
+    const editor = track(connectClient(server, 'h'))
+    await whenSynced(editor)
+    editor.doc.getMap('m').set('kept', 1)
+    await waitFor(async () => (await log.head('h'))?.headSeq === 1)
+
+    const update = halfApplyingUpdate(editor.doc.clientID, Y.getState(editor.doc.store, editor.doc.clientID), 'evil')
+    // The premise: Yjs integrates the struct, then throws.
+    const copy = new Y.Doc()
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(editor.doc))
+    expect(() => Y.applyUpdate(copy, update)).toThrow()
+    expect(copy.getMap('m').get('evil')).toBe('half')
+    const raw = await connectRaw(server, 'h')
+    raw.send(updateMessage(update))
+    expect((await raw.closed).code).toBe(CloseCode.PolicyViolation)
+
+    // The room's document equals the log's state.
+    const roomDoc = await server.rooms.getDoc('h')
+    const replayed = new Y.Doc()
+    Y.applyUpdate(replayed, await log.stateAt('h'))
+    expect(roomDoc.getMap('m').toJSON()).toEqual({ kept: 1 })
+    expect(Y.encodeStateVector(roomDoc)).toEqual(Y.encodeStateVector(replayed))
+    expect((await log.head('h'))?.headSeq).toBe(1)
+
+    // The editor was closed to resync and keeps working.
+    editor.doc.getMap('m').set('after', 2)
+    await waitFor(async () => (await log.head('h'))?.headSeq === 2)
+    const fresh = track(connectClient(server, 'h'))
+    await whenSynced(fresh)
+    expect(fresh.doc.getMap('m').toJSON()).toEqual({ kept: 1, after: 2 })
+    const metrics = await (await fetch(`${server.url}/metrics`)).text()
+    expect(metrics).toMatch(/^rota_documents_reloaded_total 1$/m)
+  })
+})
