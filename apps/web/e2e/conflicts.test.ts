@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, it, expect } from 'vitest'
-import { resolverExtension } from '../../../packages/resolver/src/extension.ts'
+import { resolverExtension } from '@rota/resolver'
 import { docUrl, screenshot, startWorld, testAuthHooks, tokenOf, waitSaved, type World } from './harness.ts'
 
 interface ConflictJSON {
