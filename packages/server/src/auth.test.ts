@@ -97,3 +97,35 @@ describe('auth hooks', () => {
     expect(await admin.json()).toEqual({ seq: 2, changed: true })
   })
 })
+
+describe('REST PATCH authorisation', () => {
+  it('is decided inside the write’s transaction, on the document the ops change', async () => {
+    const seen: Array<{ inTransaction: boolean; doc: Y.Doc }> = []
+    const server = await startTestServer({
+      hooks: {
+        ...hooks,
+        authorizeOps: (identity, ydoc) => {
+          seen.push({ inTransaction: ydoc._transaction !== null, doc: ydoc })
+          return identity.role === 'viewer' ? { ok: false, reason: 'viewers cannot edit' } : { ok: true }
+        },
+      },
+    })
+    cleanup.push(() => server.close())
+    const patch = (token: string) =>
+      fetch(`${server.url}/api/docs/${encodeURIComponent('acme/w1')}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ ops: [{ op: 'set', path: 'staff.ana', value: { name: 'Ana', role: 'nurse' } }] }),
+      })
+    expect((await patch('manager@acme')).status).toBe(200)
+    const refused = await patch('viewer@acme')
+    expect(refused.status).toBe(403)
+    expect((await refused.json()).error.code).toBe('ROTA_ERR_FORBIDDEN')
+    const ydoc = await server.rooms.getDoc('acme/w1')
+    expect(seen).toEqual([
+      { inTransaction: true, doc: ydoc },
+      { inTransaction: true, doc: ydoc },
+    ])
+    expect((ydoc.getMap('staff').toJSON() as Record<string, unknown>).ana).toMatchObject({ name: 'Ana' })
+  })
+})

@@ -278,15 +278,17 @@ export const restPlugin: FastifyPluginAsync<RestPluginOptions> = async (app, { r
     async (request) => {
       const doc = readable(request)
       const { ops } = request.body as { ops: PathOp[] }
-      const ydoc = await rooms.getDoc(doc)
-      const decision = hooks.authorizeOps(request.identity, ydoc, ops)
-      if (!decision.ok) throw new RotaServerError(ServerErrorCode.Forbidden, decision.reason, { doc })
-      try {
-        validateOps(ydoc, ops)
-      } catch (err) {
-        modelFailure(err)
-      }
-      const result = await rooms.change(doc, metaOf(request.identity, 'rest'), (d) => applyOps(d, ops))
+      // Decided inside the write's transaction: no await between authorising and applying.
+      const result = await rooms.change(doc, metaOf(request.identity, 'rest'), (ydoc) => {
+        const decision = hooks.authorizeOps(request.identity, ydoc, ops)
+        if (!decision.ok) throw new RotaServerError(ServerErrorCode.Forbidden, decision.reason, { doc })
+        try {
+          validateOps(ydoc, ops)
+        } catch (err) {
+          modelFailure(err)
+        }
+        applyOps(ydoc, ops)
+      })
       if (result === null) return { seq: (await log.head(doc))?.headSeq ?? 0, changed: false }
       return { seq: result.seq, changed: true }
     },
