@@ -1,3 +1,4 @@
+import { defaultAwarenessLimits } from '@rota/auth'
 import type { Limits } from './types.ts'
 
 export const defaultLimits: Limits = {
@@ -8,6 +9,11 @@ export const defaultLimits: Limits = {
   maxDocNameLength: 255,
   authTimeoutMs: 10_000,
   maxBodySize: 8 * 1024 * 1024,
+  awarenessPerSecond: defaultAwarenessLimits.perSecond,
+  awarenessBurst: defaultAwarenessLimits.burst,
+  maxAwarenessStateBytes: defaultAwarenessLimits.maxStateBytes,
+  maxAwarenessClients: defaultAwarenessLimits.maxClientsPerMessage,
+  maxPendingAuth: 256,
 }
 
 export const defaultCompressionThreshold = 1024

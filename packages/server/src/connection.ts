@@ -2,6 +2,7 @@ import type { Socket } from 'node:net'
 import type { WebSocket, RawData } from 'ws'
 import type { FastifyBaseLogger as Logger } from 'fastify'
 import * as awarenessProtocol from 'y-protocols/awareness'
+import { checkAwarenessUpdate, createTokenBucket, type AwarenessEntry, type TokenBucket } from '@rota/auth'
 import { CloseCode, UrlParam, encodeDurable, messageTypeName, type DurableClocks } from '@rota/protocol'
 import { RotaServerError, ServerErrorCode, authErrorCodes, codeOf, isRotaServerError } from './errors.ts'
 import type { DocName } from './docName.ts'
@@ -58,6 +59,7 @@ const closeCodeOf = (code: string): number => {
     case ServerErrorCode.RateLimited:
       return CloseCode.RateLimited
     case ServerErrorCode.BadUpdate:
+    case ServerErrorCode.BadAwareness:
       return CloseCode.PolicyViolation
     case ServerErrorCode.BadMessage:
       return CloseCode.ProtocolError
@@ -95,6 +97,7 @@ export class Connection implements RoomMember {
   /** Messages are handled one after another; the first waits for auth and the room. */
   private queue: Promise<void>
   private tokens: number
+  private readonly awarenessBucket: TokenBucket
   private lastRefill = Date.now()
   private wireRead: number
   private wireWritten: number
@@ -111,6 +114,10 @@ export class Connection implements RoomMember {
   ) {
     this.log = ctx.logger.child({ doc: params.doc })
     this.tokens = ctx.limits.messageBurst
+    this.awarenessBucket = createTokenBucket(
+      { perSecond: ctx.limits.awarenessPerSecond, burst: ctx.limits.awarenessBurst },
+      Date.now(),
+    )
     this.wireRead = tcp.bytesRead
     this.wireWritten = tcp.bytesWritten
     ctx.metrics.connections.inc()
@@ -224,19 +231,69 @@ export class Connection implements RoomMember {
         this.submit(room, message.update)
         break
       case 'awareness':
-        try {
-          awarenessProtocol.applyAwarenessUpdate(room.awareness, message.update, this)
-        } catch (err) {
-          throw new RotaServerError(ServerErrorCode.BadMessage, 'awareness update does not decode', {
-            cause: err instanceof Error ? err.message : String(err),
-          })
-        }
+        this.applyAwareness(room, message.update)
         break
       case 'queryAwareness':
         this.send(awarenessMessage(room.awareness, [...room.awareness.getStates().keys()]))
         break
       case 'auth':
         break
+    }
+  }
+
+  /**
+   * Checks an awareness message before it touches the room: the rate, its size and client count, and
+   * that it speaks only for client ids this connection introduced (or new ones, up to the limit).
+   * A message about another connection's clients is dropped (a reconnecting client may still share its
+   * id with its dead connection for a while); floods and oversized messages close the connection.
+   */
+  private applyAwareness(room: Room, update: Uint8Array): void {
+    const { limits, metrics } = this.ctx
+    const check = checkAwarenessUpdate(update, {
+      maxStateBytes: limits.maxAwarenessStateBytes,
+      maxClientsPerMessage: limits.maxAwarenessClients,
+    })
+    if (!check.ok) {
+      metrics.awarenessRejected.inc({ reason: 'invalid' })
+      throw new RotaServerError(ServerErrorCode.BadAwareness, check.reason)
+    }
+    // Stock clients echo every awareness change they receive: an echo changes nothing, costs no
+    // token (the general message rate still applies) and is not applied again.
+    const { meta } = room.awareness
+    const states = room.awareness.getStates()
+    const changes = (entry: AwarenessEntry): boolean => {
+      const clock = meta.get(entry.clientID)?.clock
+      return clock === undefined || clock < entry.clock || (clock === entry.clock && entry.removed && states.has(entry.clientID))
+    }
+    const changing = check.entries.filter(changes)
+    if (changing.length === 0) return
+    if (changing.some((entry) => !this.awarenessClients.has(entry.clientID) && states.has(entry.clientID))) {
+      metrics.awarenessRejected.inc({ reason: 'foreign_client' })
+      this.log.debug({ ids: changing.map((entry) => entry.clientID) }, 'awareness for another connection’s client dropped')
+      return
+    }
+    if (!this.awarenessBucket.take(Date.now())) {
+      metrics.awarenessRejected.inc({ reason: 'flood' })
+      throw new RotaServerError(
+        ServerErrorCode.RateLimited,
+        `more than ${limits.awarenessPerSecond} awareness messages per second`,
+      )
+    }
+    const ids = changing.filter((entry) => !entry.removed).map((entry) => entry.clientID)
+    const introduced = new Set([...this.awarenessClients, ...ids])
+    if (introduced.size > limits.maxAwarenessClients) {
+      metrics.awarenessRejected.inc({ reason: 'invalid' })
+      throw new RotaServerError(
+        ServerErrorCode.BadAwareness,
+        `a connection may speak for at most ${limits.maxAwarenessClients} awareness clients`,
+      )
+    }
+    try {
+      awarenessProtocol.applyAwarenessUpdate(room.awareness, update, this)
+    } catch (err) {
+      throw new RotaServerError(ServerErrorCode.BadAwareness, 'awareness update does not decode', {
+        cause: err instanceof Error ? err.message : String(err),
+      })
     }
   }
 

@@ -22,9 +22,11 @@ export const ServerErrorCode = {
   BadMessage: 'ROTA_ERR_BAD_MESSAGE',
   /** A message larger than `limits.maxMessageSize`. */
   MessageTooBig: 'ROTA_ERR_MESSAGE_TOO_BIG',
-  /** Messages faster than the per-connection rate limit. */
+  /** An awareness message over the state size or client count limits, or one that does not decode. */
+  BadAwareness: 'ROTA_ERR_BAD_AWARENESS',
+  /** Messages faster than the per-connection rate limit (all messages, or awareness messages). */
   RateLimited: 'ROTA_ERR_RATE_LIMITED',
-  /** Too many connections from one address. */
+  /** Too many connections from one address, or too many awaiting authentication. */
   TooManyConnections: 'ROTA_ERR_TOO_MANY_CONNECTIONS',
   /** No token, or one that is invalid or expired (the auth hooks' codes pass through). */
   Unauthorized: 'ROTA_ERR_UNAUTHORIZED',
@@ -52,6 +54,7 @@ export const httpStatusOf: Record<ServerErrorCode, number> = {
   ROTA_ERR_BAD_UPDATE: 400,
   ROTA_ERR_BAD_MESSAGE: 400,
   ROTA_ERR_MESSAGE_TOO_BIG: 413,
+  ROTA_ERR_BAD_AWARENESS: 400,
   ROTA_ERR_RATE_LIMITED: 429,
   ROTA_ERR_TOO_MANY_CONNECTIONS: 429,
   ROTA_ERR_UNAUTHORIZED: 401,

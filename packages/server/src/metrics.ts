@@ -70,6 +70,12 @@ export const createMetrics = (options: { defaultMetrics?: boolean } = {}) => {
       labelNames: ['reason'] as const,
       registers,
     }),
+    awarenessRejected: new Counter({
+      name: 'rota_awareness_rejected_total',
+      help: 'Awareness messages refused, by reason (flood, invalid, foreign_client)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     httpResponses: new Counter({
       name: 'rota_http_responses_total',
       help: 'HTTP responses by status class',

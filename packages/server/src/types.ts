@@ -53,6 +53,16 @@ export interface Limits {
   authTimeoutMs: number
   /** Largest REST body (JSON or binary update), in bytes. */
   maxBodySize: number
+  /** Sustained awareness messages per second per connection (close 4429 above it). */
+  awarenessPerSecond: number
+  /** Awareness messages a connection may send in a burst. */
+  awarenessBurst: number
+  /** Largest JSON awareness state of one client, in bytes (close 1008 above it). */
+  maxAwarenessStateBytes: number
+  /** Awareness client ids one connection may speak for (and states in one message); close 1008 above it. */
+  maxAwarenessClients: number
+  /** Connections that may be authenticating at once, server-wide (close 4429 above it). */
+  maxPendingAuth: number
 }
 
 /** What a room's update carries besides the bytes; clientIds and receivedAt are filled in when absent. */
