@@ -1,25 +1,19 @@
+import { validateDocName } from '@rota/auth'
 import { RotaServerError, ServerErrorCode } from './errors.ts'
 
 export type DocName = string & { readonly __docName: true }
 
-// Control characters are never part of a name someone typed; `..` segments would read like paths.
-// eslint-disable-next-line no-control-regex
-const controlChars = /[\u0000-\u001f\u007f]/
-
-/** Checks a decoded document name; throws ROTA_ERR_BAD_DOC_NAME. */
+/**
+ * Checks a decoded document name with @rota/auth's rules (no empty, `.` or `..` segments, no leading or
+ * trailing `/`, no C0/C1 control characters or backslash, well-formed Unicode, at most `maxLength` UTF-8
+ * bytes); throws ROTA_ERR_BAD_DOC_NAME.
+ */
 export const parseDocName = (name: string, maxLength: number): DocName => {
-  const problem =
-    name.length === 0
-      ? 'is empty'
-      : Buffer.byteLength(name) > maxLength
-        ? `is longer than ${maxLength} bytes`
-        : controlChars.test(name)
-          ? 'contains control characters'
-          : name.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')
-            ? 'has an empty, "." or ".." segment'
-            : undefined
-  if (problem !== undefined) throw new RotaServerError(ServerErrorCode.BadDocName, `document name ${problem}`, { name })
-  return name as DocName
+  try {
+    return validateDocName(name, maxLength) as DocName
+  } catch (err) {
+    throw new RotaServerError(ServerErrorCode.BadDocName, err instanceof Error ? err.message : String(err), { name })
+  }
 }
 
 /** The document name of a WebSocket URL path: `/acme/2026-w48?ack=1` → `acme/2026-w48`. */
