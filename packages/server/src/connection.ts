@@ -27,6 +27,8 @@ export interface ConnectionContext {
   metrics: ServerMetrics
   logger: Logger
   pingIntervalMs: number
+  /** Connections whose authentication has not finished, server-wide (bounded by limits.maxPendingAuth). */
+  authenticating: Set<object>
 }
 
 export interface ConnectionParams {
@@ -141,10 +143,13 @@ export class Connection implements RoomMember {
         limits.authTimeoutMs,
       )
     })
+    this.ctx.authenticating.add(this)
+    this.ctx.metrics.authenticating.set(this.ctx.authenticating.size)
     try {
       this.identity = await Promise.race([hooks.authenticate(this.params.token), timeout])
     } finally {
       clearTimeout(timer)
+      this.doneAuthenticating()
     }
     if (!hooks.canRead(this.identity, this.params.doc)) {
       throw new RotaServerError(ServerErrorCode.Forbidden, 'not allowed to open this document')
@@ -392,9 +397,14 @@ export class Connection implements RoomMember {
     this.cleanup()
   }
 
+  private doneAuthenticating(): void {
+    if (this.ctx.authenticating.delete(this)) this.ctx.metrics.authenticating.set(this.ctx.authenticating.size)
+  }
+
   private cleanup(): void {
     if (this.closed) return
     this.closed = true
+    this.doneAuthenticating()
     clearInterval(this.pingTimer)
     this.ctx.metrics.connections.dec()
     if (this.room !== undefined) this.ctx.rooms.leave(this.room, this)

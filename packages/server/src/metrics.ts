@@ -18,6 +18,11 @@ export const createMetrics = (options: { defaultMetrics?: boolean } = {}) => {
   const metrics = {
     registry,
     connections: new Gauge({ name: 'rota_connections', help: 'Open WebSocket connections', registers }),
+    authenticating: new Gauge({
+      name: 'rota_connections_authenticating',
+      help: 'WebSocket connections whose authentication has not finished',
+      registers,
+    }),
     documents: new Gauge({ name: 'rota_documents_open', help: 'Documents loaded in memory', registers }),
     messages: new Counter({
       name: 'rota_messages_total',

@@ -108,6 +108,7 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
     metrics,
     logger: app.log,
     pingIntervalMs: options.pingIntervalMs ?? defaultPingIntervalMs,
+    authenticating: new Set<object>(),
   }
   const httpHandler = await registerWeb(app, options.webRoot)
   await app.register(async (scope) => {

@@ -38,6 +38,11 @@ export const syncPlugin: FastifyPluginAsync<SyncPluginOptions> = async (app, { c
         reject(socket, CloseCode.BadDocumentName, (err as Error).message, codeOf(err) ?? ServerErrorCode.BadDocName)
         return
       }
+      // Authentication may be slow (a JWKS fetch, a hung hook): bound how many sockets wait on it.
+      if (context.authenticating.size >= context.limits.maxPendingAuth) {
+        reject(socket, CloseCode.RateLimited, 'too many connections awaiting authentication', ServerErrorCode.TooManyConnections)
+        return
+      }
       const open = perAddress.get(address) ?? 0
       if (open >= context.limits.maxConnectionsPerAddress) {
         reject(socket, CloseCode.TooManyDocuments, 'too many connections from this address', ServerErrorCode.TooManyConnections)
