@@ -3,10 +3,14 @@ import { join } from 'node:path'
 import { openLevelLog } from '@rota/log-leveldb'
 import { createMetrics, startServer, type RotaServer } from '@rota/server'
 import { assertBindAllowed, createAuth, loadAuthConfig, openModeWarning } from '@rota/auth'
+import { resolverExtension } from '@rota/resolver'
 import type { Config, ParsedValues } from '../config.ts'
 
 /** Where the update log lives inside the data directory. */
 export const logDirOf = (dataDir: string): string => join(dataDir, 'log')
+
+/** Where the resolver keeps conflicts and team models inside the data directory. */
+export const resolverDirOf = (dataDir: string): string => join(dataDir, 'resolver')
 
 export interface Serving {
   server: RotaServer
@@ -54,6 +58,7 @@ export const startServing = async (config: Config, values: ParsedValues, env = p
       logger: { level: config.logLevel },
       webRoot: config.webRoot,
       roomIdleMs: config.roomIdleMs,
+      extensions: [resolverExtension({ dir: resolverDirOf(config.dataDir), registry: metrics.registry })],
     })
   } catch (err) {
     await log.close()
