@@ -70,6 +70,13 @@ export const settings = {
     default: 2000,
     help: 'Messages a connection may send in a burst',
   },
+  maxPendingAuth: {
+    flag: 'max-pending-auth',
+    env: 'ROTA_MAX_PENDING_AUTH',
+    type: 'integer',
+    default: 256,
+    help: 'Connections authenticating at once, server-wide (close 4429 above)',
+  },
   roomIdleMs: {
     flag: 'room-idle-ms',
     env: 'ROTA_ROOM_IDLE_MS',
@@ -100,6 +107,7 @@ export interface Config {
   maxConnectionsPerAddress: number
   messagesPerSecond: number
   messageBurst: number
+  maxPendingAuth: number
   roomIdleMs: number
   webRoot: string
 }
@@ -161,7 +169,7 @@ export const resolveConfig = (values: ParsedValues, env: Env = process.env, cwd 
   if (config.durability !== 'sync' && config.durability !== 'buffered') {
     throw new CliError(CliErrorCode.BadConfig, '--durability / ROTA_DURABILITY must be sync or buffered')
   }
-  for (const name of ['checkpointEvery', 'maxMessageSize', 'maxConnectionsPerAddress', 'messagesPerSecond', 'messageBurst'] as const) {
+  for (const name of ['checkpointEvery', 'maxMessageSize', 'maxConnectionsPerAddress', 'messagesPerSecond', 'messageBurst', 'maxPendingAuth'] as const) {
     if (config[name] === 0) throw new CliError(CliErrorCode.BadConfig, `--${settings[name].flag} must be positive`)
   }
   config.dataDir = isAbsolute(config.dataDir) ? config.dataDir : resolve(cwd, config.dataDir)

@@ -53,6 +53,7 @@ export const startServing = async (config: Config, values: ParsedValues, env = p
         maxConnectionsPerAddress: config.maxConnectionsPerAddress,
         messagesPerSecond: config.messagesPerSecond,
         messageBurst: config.messageBurst,
+        maxPendingAuth: config.maxPendingAuth,
       },
       compressionThreshold: config.compressionThreshold,
       logger: { level: config.logLevel },
