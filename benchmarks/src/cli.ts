@@ -39,7 +39,9 @@ await writeFile(path.join(outDir, 'results.json'), `${JSON.stringify(results, nu
 await writeFile(path.join(outDir, 'results.md'), markdown)
 for (const [file, svg] of Object.entries(renderCharts(results.cases))) await writeFile(path.join(outDir, file), svg)
 process.stdout.write(`${markdown}\nWritten to ${outDir}\n`)
-const failed = results.cases.flatMap((c) => c.measurements.filter((m) => !m.ok).map((m) => `${c.id} ${m.subject}: ${m.error}`))
-if (failed.length > 0) process.stderr.write(`\n${failed.length} measurement(s) failed:\n${failed.join('\n')}\n`)
+// A peer that fails a case is a finding, kept in the results; Rota failing one fails the run.
+const failures = results.cases.flatMap((c) => c.measurements.filter((m) => !m.ok).map((m) => ({ id: c.id, m })))
+for (const { id, m } of failures) process.stderr.write(`${m.isRota ? 'FAILED' : 'peer failed'}: ${id} ${m.subject}: ${m.error}\n`)
+const rotaFailed = failures.some(({ m }) => m.isRota)
 // Client libraries keep timers (awareness, reconnect) alive after destroy; the run is over, so leave now.
-process.exit(failed.length > 0 ? 1 : 0)
+process.exit(rotaFailed ? 1 : 0)
