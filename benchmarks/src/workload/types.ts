@@ -1,45 +1,5 @@
-// The schedule shapes of the public layout (mirrors @rota/model's ScheduleJSON contract), so the workload
-// does not depend on the model package being present.
-
-export type Weekday = 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday'
-
-export interface StaffJSON {
-  name: string
-  role: string
-  skills: string[]
-  maxHoursPerWeek: number
-  unavailable: string[]
-}
-
-export interface ShiftJSON {
-  date: string
-  start: string
-  end: string
-  role: string
-  requiredSkill: string | null
-  assignee: string | null
-  notes: string
-}
-
-export interface CoverageRule {
-  role: string
-  start: string
-  end: string
-  min: number
-}
-
-export interface SettingsJSON {
-  name: string
-  timezone: string
-  weekStartsOn: Weekday
-  coverage: CoverageRule[]
-}
-
-export interface ScheduleJSON {
-  staff: Record<string, StaffJSON>
-  shifts: Record<string, ShiftJSON>
-  settings: SettingsJSON
-}
+// The schedule shapes of the public layout, from the model package that defines them.
+export type { Weekday, StaffJSON, ShiftJSON, CoverageRule, SettingsJSON, ScheduleJSON } from '@rota/model'
 
 /** Size of a generated schedule. */
 export interface ScheduleSize {

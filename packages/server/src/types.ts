@@ -2,40 +2,11 @@ import type * as Y from 'yjs'
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import type { LoggerOptions } from 'pino'
 import type { EntryMeta, UpdateLog } from '@rota/log'
-import type { PathOp } from '@rota/model'
+import type { AuthHooks, Identity } from '@rota/auth'
 import type { ServerMetrics } from './metrics.ts'
 
-export type Role = 'viewer' | 'staff' | 'lead' | 'manager' | 'admin'
-
-/** Who is connected or calling, as the auth hooks see it. */
-export interface Identity {
-  sub: string
-  tenant: string | null
-  role: Role
-  staffId?: string
-  docs?: string[]
-}
-
-export type Decision = { ok: true } | { ok: false; reason: string }
-
-export type AdminAction = 'restore' | 'delete' | 'settings'
-
-/**
- * What an auth implementation provides (@rota/auth implements it structurally).
- * `authenticate` throws an error whose `code` is ROTA_AUTH_MISSING, ROTA_AUTH_INVALID or
- * ROTA_AUTH_EXPIRED; the server turns that into close 4401 / HTTP 401.
- */
-export interface AuthHooks {
-  authenticate(token: string | undefined): Promise<Identity>
-  canRead(identity: Identity, doc: string): boolean
-  /** Documents a listing may show (a tenant prefix); undefined = all. */
-  listPrefix(identity: Identity): string | undefined
-  /** Called before an update is applied; `doc` is the room's current document. */
-  authorizeUpdate(identity: Identity, doc: Y.Doc, update: Uint8Array): Decision
-  authorizeOps(identity: Identity, doc: Y.Doc, ops: PathOp[]): Decision
-  canAdmin(identity: Identity, action: AdminAction): boolean
-}
-
+// The identity and auth hook types are @rota/auth's: one definition for the contract both sides keep.
+export type { Role, Identity, Decision, AdminAction, AuthHooks } from '@rota/auth'
 export type ServerHooks = AuthHooks
 
 export interface Limits {
