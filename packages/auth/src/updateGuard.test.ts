@@ -149,6 +149,18 @@ describe('isNoopUpdate', () => {
     for (const edit of edits) expect(isNoopUpdate(doc, edit)).toBe(false)
     expect(isNoopUpdate(doc, Y.encodeStateAsUpdate(replica, sv))).toBe(false)
   })
+
+  it('is false for a copy of a known struct that names ids the document lacks (Yjs keeps it pending)', () => {
+    const doc = sampleDoc()
+    const first = doc.getMap('shifts').get('s1') as Y.Map<unknown>
+    const { client, clock } = (first as unknown as { _item: Y.Item })._item.id
+    const forged = craftUpdate([{ client, clock, items: [{ origin: Y.createID(client + 1, 3), content: any('forged') }] }])
+    expect(isNoopUpdate(doc, forged)).toBe(false)
+    expect(missingDependency(doc, forged)).toMatch(/needs unknown/)
+    // The premise: applied, the copy is not skipped but kept pending.
+    Y.applyUpdate(doc, forged)
+    expect(doc.store.pendingStructs).not.toBeNull()
+  })
 })
 
 describe('inconsistentPlacement', () => {

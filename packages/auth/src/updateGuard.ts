@@ -172,8 +172,8 @@ const rangesCovered = (ranges: Array<{ clock: number; len: number }>, covering: 
   })
 
 /**
- * True when applying the update to `doc` would change nothing: every struct is already known and
- * every deletion already happened. A read-only client's sync step 2 is such an update (it always
+ * True when applying the update to `doc` would change nothing: every struct is already known (and so
+ * is everything it names) and every deletion already happened. A read-only client's sync step 2 is such an update (it always
  * carries the whole delete set), and must not count as an attempt to write.
  */
 export const isNoopUpdate = (doc: Y.Doc, update: Uint8Array): boolean => {
@@ -183,6 +183,9 @@ export const isNoopUpdate = (doc: Y.Doc, update: Uint8Array): boolean => {
   for (const struct of decoded.structs) {
     if (struct instanceof Y.Skip) continue
     if (struct.id.clock + struct.length > stateOf(sv, struct.id.client)) return false
+    // Yjs asks for an item's dependencies before it skips a known one: a copy naming ids the document
+    // lacks is kept pending, not skipped (missingDependency refuses it).
+    if (struct instanceof Y.Item && refs(struct).some((ref) => ref.clock >= stateOf(sv, ref.client))) return false
   }
   if (decoded.ds.clients.size === 0) return true
   const docDeletes = (Y.createDeleteSetFromStructStore(doc.store) as unknown as Decoded['ds']).clients

@@ -219,7 +219,7 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
   }
 
   const submit: RoomRegistry['submit'] = (room, update, meta, options = {}) => {
-    const { to, empty } = inspectUpdate(update)
+    const { to, empty } = inspectUpdate(update, room.ydoc)
     if (options.identity !== undefined) {
       const decision = hooks.authorizeUpdate(options.identity, room.ydoc, update)
       if (!decision.ok) throw new RotaServerError(ServerErrorCode.Forbidden, decision.reason, { doc: room.name })

@@ -8,12 +8,33 @@ export interface UpdateInfo {
   empty: boolean
 }
 
+/** The ids an item names: its left and right neighbours and, when not a root type, its parent. */
+const refsOf = (item: Y.Item): Y.ID[] => {
+  const ids: Y.ID[] = []
+  if (item.origin !== null) ids.push(item.origin)
+  if (item.rightOrigin !== null) ids.push(item.rightOrigin)
+  if (item.parent instanceof Y.ID) ids.push(item.parent)
+  return ids
+}
+
+/**
+ * A struct the document already holds whose copy here names ids the document lacks: a forgery, as the
+ * document integrated the real one after everything it names. Yjs checks dependencies before it skips a
+ * known struct, so it keeps the copy pending for good; the log would then hold two versions of one id,
+ * and a merged replay (Y.mergeUpdates keeps one) can drop the real one and everything built on it.
+ */
+const forgedCopy = (store: Y.Doc['store'], struct: Y.Item | Y.GC | Y.Skip): Y.ID | undefined => {
+  if (!(struct instanceof Y.Item) || struct.id.clock >= Y.getState(store, struct.id.client)) return undefined
+  return refsOf(struct).find((ref) => ref.clock >= Y.getState(store, ref.client))
+}
+
 /**
  * Decodes a Yjs v1 update completely (structs, contents, delete set) before anything is
  * stored, so bytes that only look like an update are refused with ROTA_ERR_BAD_UPDATE.
- * An update whose dependencies are missing decodes fine: Yjs keeps it pending, and so do we.
+ * An update whose dependencies are missing decodes fine: Yjs keeps it pending, and so do we. With
+ * `doc`, a copy of a struct the document holds that names ids it lacks is refused (see forgedCopy).
  */
-export const inspectUpdate = (update: Uint8Array): UpdateInfo => {
+export const inspectUpdate = (update: Uint8Array, doc?: Y.Doc): UpdateInfo => {
   let decoded: ReturnType<typeof Y.decodeUpdate>
   try {
     decoded = Y.decodeUpdate(update)
@@ -27,6 +48,14 @@ export const inspectUpdate = (update: Uint8Array): UpdateInfo => {
     const { client, clock } = struct.id
     if (!Number.isSafeInteger(clock) || struct.length < 0) {
       throw new RotaServerError(ServerErrorCode.BadUpdate, 'update holds an impossible struct', { client, clock })
+    }
+    const forged = doc === undefined ? undefined : forgedCopy(doc.store, struct)
+    if (forged !== undefined) {
+      throw new RotaServerError(ServerErrorCode.BadUpdate, 'update rewrites a known struct with unknown references', {
+        client,
+        clock,
+        missing: `${forged.client}:${forged.clock}`,
+      })
     }
     to.set(client, Math.max(to.get(client) ?? 0, clock + struct.length))
   }

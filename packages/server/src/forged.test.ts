@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openLevelLog } from '@rota/log-leveldb'
+import { CloseCode } from '@rota/protocol'
+import { ServerErrorCode } from './errors.ts'
+import { updateMessage } from './messages.ts'
+import { connectClient, connectRaw, readAll, startTestServer, waitFor, whenSynced, type TestClient } from './testing.ts'
+import type { RotaServer } from './types.ts'
+
+const cleanup: Array<() => unknown> = []
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn()
+})
+const track = <T extends TestClient | RotaServer>(thing: T): T => {
+  cleanup.push('provider' in thing ? () => thing.destroy() : () => thing.close())
+  return thing
+}
+
+/**
+ * Another version of `victim`'s struct at `victim`'s current clock, built with real Yjs documents: a map
+ * entry whose left neighbour is an item of a client the server has never seen (and the update lacks).
+ */
+const forgedCopy = (victim: Y.Doc): Uint8Array => {
+  const stranger = new Y.Doc()
+  stranger.getMap('m').set('x', 'stranger')
+  const forger = new Y.Doc()
+  Y.applyUpdate(forger, Y.encodeStateAsUpdate(victim))
+  Y.applyUpdate(forger, Y.encodeStateAsUpdate(stranger))
+  const before = Y.encodeStateVector(forger)
+  // Yjs picks a new client id when remote structs carry its own: take the victim's just before writing.
+  forger.clientID = victim.clientID
+  forger.getMap('m').set('x', 'forged')
+  return Y.encodeStateAsUpdate(forger, before)
+}
+
+const stateVector = (doc: Y.Doc) => Y.decodeStateVector(Y.encodeStateVector(doc))
+
+describe('a forged copy of a struct the server holds', () => {
+  it('is refused, so that replaying the log rebuilds the room’s document', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rota-forged-'))
+    cleanup.push(() => rm(dir, { recursive: true, force: true }))
+    // LevelDB rebuilds a state by merging entries (Y.mergeUpdates), which keeps one version of each struct.
+    const log = await openLevelLog({ dir })
+    const server = track(await startTestServer({ log }))
+    const editor = track(connectClient(server, 'f'))
+    await whenSynced(editor)
+    editor.doc.getMap('m').set('name', 'one')
+    await waitFor(async () => (await log.head('f'))?.headSeq === 1)
+
+    // The forgery's struct will be editor:1, which the server holds once the editor's next edit arrives.
+    const forged = forgedCopy(editor.doc)
+    const { structs } = Y.decodeUpdate(forged)
+    expect(structs.map((struct) => [struct.id.client, struct.id.clock])).toEqual([[editor.doc.clientID, 1]])
+    editor.doc.getMap('m').set('name', 'two')
+    await waitFor(async () => (await log.head('f'))?.headSeq === 2)
+
+    // The premise: Yjs keeps the copy pending instead of skipping it.
+    const copy = new Y.Doc()
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(editor.doc))
+    Y.applyUpdate(copy, forged)
+    expect(copy.store.pendingStructs).not.toBeNull()
+
+    const refused = await server.rooms.applyUpdate('f', forged, { actor: 't', role: 'admin', origin: 'rest' }).then(
+      () => 'stored',
+      (err: { code?: string }) => err.code,
+    )
+    editor.doc.getMap('m').set('name', 'three')
+    const logged = async () => (await readAll(log, 'f')).some((entry) => Y.parseUpdateMeta(entry.update).to.get(editor.doc.clientID) === 3)
+    await waitFor(logged)
+
+    // The log rebuilds exactly the room's document: nothing pending on either side, the same content.
+    const roomDoc = await server.rooms.getDoc('f')
+    const replayed = new Y.Doc()
+    Y.applyUpdate(replayed, await log.stateAt('f'))
+    expect(replayed.getMap('m').toJSON()).toEqual(roomDoc.getMap('m').toJSON())
+    expect(stateVector(replayed)).toEqual(stateVector(roomDoc))
+    expect(roomDoc.getMap('m').toJSON()).toEqual({ name: 'three' })
+    expect(roomDoc.store.pendingStructs).toBeNull()
+    expect(refused).toBe(ServerErrorCode.BadUpdate)
+
+    // Over WebSocket too.
+    const raw = await connectRaw(server, 'f')
+    raw.send(updateMessage(forged))
+    expect((await raw.closed).code).toBe(CloseCode.PolicyViolation)
+  })
+})
