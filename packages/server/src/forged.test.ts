@@ -87,3 +87,35 @@ describe('a forged copy of a struct the server holds', () => {
     expect((await raw.closed).code).toBe(CloseCode.PolicyViolation)
   })
 })
+
+describe('a copy of a struct the server holds, with different content', () => {
+  it('is not stored: the log keeps one version of each struct, so its replay equals the room', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rota-forged-'))
+    cleanup.push(() => rm(dir, { recursive: true, force: true }))
+    const log = await openLevelLog({ dir })
+    const server = track(await startTestServer({ log }))
+    const editor = track(connectClient(server, 'g'))
+    await whenSynced(editor)
+    const list = editor.doc.getArray<string>('a')
+    list.push(['a'])
+    list.push(['b'])
+    list.push(['c'])
+    await waitFor(async () => (await readAll(log, 'g')).length === 3)
+
+    // The same ids (the editor's three items, as one struct with no neighbours), other content.
+    const rewritten = new Y.Doc()
+    rewritten.clientID = editor.doc.clientID
+    rewritten.getArray<string>('a').push(['x', 'y', 'z'])
+    const copy = Y.encodeStateAsUpdate(rewritten)
+    expect(Y.decodeUpdate(copy).structs.map((struct) => [struct.id.client, struct.id.clock, struct.length])).toEqual([[editor.doc.clientID, 0, 3]])
+    await server.rooms.applyUpdate('g', copy, { actor: 't', role: 'admin', origin: 'rest' })
+    list.push(['d'])
+    await waitFor(async () => (await readAll(log, 'g')).some((entry) => Y.parseUpdateMeta(entry.update).to.get(editor.doc.clientID) === 4))
+
+    const roomDoc = await server.rooms.getDoc('g')
+    const replayed = new Y.Doc()
+    Y.applyUpdate(replayed, await log.stateAt('g'))
+    expect(roomDoc.getArray('a').toArray()).toEqual(['a', 'b', 'c', 'd'])
+    expect(replayed.getArray('a').toArray()).toEqual(roomDoc.getArray('a').toArray())
+  })
+})

@@ -219,17 +219,20 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
   }
 
   const submit: RoomRegistry['submit'] = (room, update, meta, options = {}) => {
-    const { to, empty } = inspectUpdate(update, room.ydoc)
+    const { to, empty, overlaps } = inspectUpdate(update, room.ydoc)
     if (options.identity !== undefined) {
       const decision = hooks.authorizeUpdate(options.identity, room.ydoc, update)
       if (!decision.ok) throw new RotaServerError(ServerErrorCode.Forbidden, decision.reason, { doc: room.name })
     }
     // Nothing to store, but answered in order with the appends before it (acks pair up with sends).
     if (empty) return room.appendTail.then(() => ({ seq: room.headSeq, clientIds: [] }))
+    // Yjs skips the structs the room holds; the log must not keep a second (maybe different) version of
+    // them either, which a merged replay (Y.mergeUpdates) could prefer. Store only what is new.
+    const stored = overlaps ? Y.diffUpdate(update, Y.encodeStateVector(room.ydoc)) : update
     const start = process.hrtime.bigint()
     apply(room, update, options.except)
     metrics.applySeconds.observe(seconds(start))
-    return commit(room, update, to, meta, options.except)
+    return commit(room, stored, to, meta, options.except)
   }
 
   const named = (doc: string): DocName => parseDocName(doc, ctx.maxDocNameLength)

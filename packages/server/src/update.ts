@@ -6,6 +6,8 @@ export interface UpdateInfo {
   to: Map<number, number>
   /** No structs and no deletions: nothing to store. */
   empty: boolean
+  /** Some struct starts below `doc`'s clock for its client (a copy of what the document holds). */
+  overlaps: boolean
 }
 
 /** The ids an item names: its left and right neighbours and, when not a root type, its parent. */
@@ -44,11 +46,13 @@ export const inspectUpdate = (update: Uint8Array, doc?: Y.Doc): UpdateInfo => {
     })
   }
   const to = new Map<number, number>()
+  let overlaps = false
   for (const struct of decoded.structs) {
     const { client, clock } = struct.id
     if (!Number.isSafeInteger(clock) || struct.length < 0) {
       throw new RotaServerError(ServerErrorCode.BadUpdate, 'update holds an impossible struct', { client, clock })
     }
+    if (doc !== undefined && !(struct instanceof Y.Skip) && clock < Y.getState(doc.store, client)) overlaps = true
     const forged = doc === undefined ? undefined : forgedCopy(doc.store, struct)
     if (forged !== undefined) {
       throw new RotaServerError(ServerErrorCode.BadUpdate, 'update rewrites a known struct with unknown references', {
@@ -59,5 +63,5 @@ export const inspectUpdate = (update: Uint8Array, doc?: Y.Doc): UpdateInfo => {
     }
     to.set(client, Math.max(to.get(client) ?? 0, clock + struct.length))
   }
-  return { to, empty: decoded.structs.length === 0 && decoded.ds.clients.size === 0 }
+  return { to, empty: decoded.structs.length === 0 && decoded.ds.clients.size === 0, overlaps }
 }
