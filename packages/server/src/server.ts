@@ -93,11 +93,9 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
   await app.register(fastifyWebsocket, {
     options: {
       maxPayload: hardPayloadCap(limits),
-      // ws honours a threshold only without context takeover, on either side: so small messages go
-      // out uncompressed, and `ws` clients send their small updates uncompressed too (inflating every
-      // keystroke-sized frame cost more CPU than the rest of an update's handling). It also frees the
+      // ws honours the threshold only without server context takeover; it also frees the
       // compressor's window between messages, which keeps per-connection memory small.
-      perMessageDeflate: { threshold: compressionThreshold, serverNoContextTakeover: true, clientNoContextTakeover: true },
+      perMessageDeflate: { threshold: compressionThreshold, serverNoContextTakeover: true },
     },
     // Our own close(): connections get 1001 before fastify stops.
     preClose: (done) => done(),
