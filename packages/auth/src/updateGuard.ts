@@ -1,4 +1,5 @@
 import * as Y from 'yjs'
+import { findStruct } from '@rota/model'
 
 /**
  * Hostile-update guards. Yjs trusts its input: a truncated update used to hang the decoder (yjs#479,
@@ -222,17 +223,7 @@ class Placements {
 
   /** The update's struct holding `id` (each client's structs are one run, in clock order). */
   private inUpdate(id: Y.ID): Struct | undefined {
-    const list = this.byClient.get(id.client) ?? []
-    let lo = 0
-    let hi = list.length - 1
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1
-      const struct = list[mid]!
-      if (id.clock < struct.id.clock) hi = mid - 1
-      else if (id.clock >= struct.id.clock + struct.length) lo = mid + 1
-      else return struct
-    }
-    return undefined
+    return findStruct(this.byClient.get(id.client) ?? [], id.clock)
   }
 
   private ofDocItem(struct: Y.Item | Y.GC): string | undefined {

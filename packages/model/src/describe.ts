@@ -54,18 +54,7 @@ class UpdateStructs {
 
   /** The struct holding `id`, if the update has it. */
   struct(id: Y.ID): Y.Item | Y.GC | undefined {
-    const list = this.byClient.get(id.client)
-    if (!list) return undefined
-    let lo = 0
-    let hi = list.length - 1
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1
-      const struct = list[mid]!
-      if (id.clock < struct.id.clock) hi = mid - 1
-      else if (id.clock >= struct.id.clock + struct.length) lo = mid + 1
-      else return struct
-    }
-    return undefined
+    return findStruct(this.byClient.get(id.client) ?? [], id.clock)
   }
 
   find(id: Y.ID): Y.Item | undefined {
@@ -457,4 +446,18 @@ export const describeUpdate = (doc: Y.Doc, update: Uint8Array): UpdateChange[] =
     // Decodable but inconsistent bytes (e.g. fuzzed input) can trip lookups; they are still a bad update.
     throw new ModelError(ModelErrorCode.BadUpdate, `inconsistent Yjs update: ${(err as Error).message}`, { details: { bytes: update.length } })
   }
+}
+
+/** The struct covering `clock` in one client's structs (sorted by clock, as an update carries them). */
+export const findStruct = <S extends { id: Y.ID; length: number }>(structs: readonly S[], clock: number): S | undefined => {
+  let lo = 0
+  let hi = structs.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    const struct = structs[mid]!
+    if (clock < struct.id.clock) hi = mid - 1
+    else if (clock >= struct.id.clock + struct.length) lo = mid + 1
+    else return struct
+  }
+  return undefined
 }

@@ -16,7 +16,7 @@ export const MessageType = {
 
 export type MessageType = (typeof MessageType)[keyof typeof MessageType]
 
-export const messageTypeName = (type: number): string => {
-  for (const [name, value] of Object.entries(MessageType)) if (value === type) return name
-  return 'Unknown'
-}
+// Built once: the server labels every message it sends and receives with this name.
+const names = new Map<number, string>(Object.entries(MessageType).map(([name, value]) => [value, name]))
+
+export const messageTypeName = (type: number): string => names.get(type) ?? 'Unknown'
