@@ -3,9 +3,11 @@
  * document's checkpoint does not stall appends and broadcasts on the event loop.
  */
 import { Worker } from 'node:worker_threads'
+import type { Checkpoint } from './codec.ts'
 
 export interface CheckpointBuilder {
-  build(base: Uint8Array | undefined, updates: Uint8Array[]): Promise<Uint8Array>
+  /** The state (Yjs v2) of `base` (a checkpoint, or nothing) with the v1 `updates` after it applied. */
+  build(base: Pick<Checkpoint, 'state' | 'encoding'> | undefined, updates: Uint8Array[]): Promise<Uint8Array>
   close(): Promise<void>
 }
 
@@ -42,7 +44,7 @@ export function createCheckpointBuilder(): CheckpointBuilder {
       const running = worker
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject })
-        running.postMessage({ id, base, updates })
+        running.postMessage({ id, base: base?.state, baseV2: base?.encoding === 'v2', updates })
       })
     },
     async close() {

@@ -18,8 +18,9 @@ import {
   validateUpdate,
   validateVersionRef,
 } from '@rota/log'
-import type { DocSummary, EntryMeta, LogEntry, LogObserver, ReadRange, UpdateLog, VersionRef, VerifyReport } from '@rota/log'
+import type { DocSummary, EntryMeta, LogEntry, LogObserver, ReadRange, StatePart, UpdateLog, VersionRef, VerifyReport } from '@rota/log'
 import {
+  DIRECTORY_FORMAT,
   DecodeError,
   NEW_DOC_RECORD,
   checkFormat,
@@ -39,7 +40,7 @@ import { createCheckpointBuilder } from './checkpoint-builder.ts'
 import { createGroupCommit } from './group-commit.ts'
 import type { BatchOp } from './group-commit.ts'
 import { FORMAT_KEY, Tag, decodeSeq, docPrefix, documentBounds, documentKey, documentName, prefixBounds, seqKey } from './keys.ts'
-import { corrupt, docView, isCut, piecesAtSeq, scanEntries, seqByTime, stateAtSeq } from './scan.ts'
+import { corrupt, docView, isCut, piecesAtSeq, scanEntries, seqByTime, stateAtSeq, statePartsAtSeq } from './scan.ts'
 import type { Db, DocView } from './scan.ts'
 
 export type Durability = 'sync' | 'buffered'
@@ -189,8 +190,9 @@ async function openDb(options: LevelLogOptions): Promise<Db> {
   try {
     await checkTableFiles(db, dir)
     const format = await db.get(FORMAT_KEY)
-    if (format === undefined) await db.put(FORMAT_KEY, encodeFormat(FORMAT_KEY), { sync: true })
-    else checkFormat(FORMAT_KEY, format)
+    if (format === undefined || checkFormat(FORMAT_KEY, format) !== DIRECTORY_FORMAT) {
+      await db.put(FORMAT_KEY, encodeFormat(FORMAT_KEY), { sync: true })
+    }
   } catch (error) {
     await db.close()
     if (error instanceof DecodeError) {
@@ -438,9 +440,9 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
   }
 
   /**
-   * Stores the state at the head, built through a garbage-collected Y.Doc in a worker thread: about
-   * half the size of a plain Y.mergeUpdates (deleted content is dropped), faster to load from again,
-   * and no stall of the event loop.
+   * Stores the state at the head, built through a garbage-collected Y.Doc in a worker thread and
+   * encoded as Yjs v2: deleted content is dropped (a plain Y.mergeUpdates keeps it) and v2 is about
+   * 1/20 of v1 for a long history, while applying it costs the same. No stall of the event loop.
    */
   async function writeCheckpoint(state: DocState): Promise<number> {
     const seq = state.headSeq
@@ -565,7 +567,7 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
     if (limit === 0) return
     let count = 0
     for await (const entry of scanEntries(db, state, from, to, range.reverse === true)) {
-      yield { doc, seq: entry.seq, update: entry.update, meta: entry.meta }
+      yield { doc, seq: entry.seq, update: entry.update, meta: entry.meta! }
       if (++count >= limit) return
     }
   }
@@ -661,18 +663,14 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
       return summaryOf(await guard(doc, () => loadedState(doc)))
     },
 
-    async stateAt(doc, at) {
-      validateDocName(doc)
-      validateVersionRef(at)
-      ensureOpen()
-      return guard(doc, async () => {
-        const state = await loadedState(doc)
-        // A long tail left by a crash gets its checkpoint on first load, not only on the next write.
-        maybeCheckpoint(state)
-        const seq = await resolveSeq(state, at)
-        if (seq === 0 || summaryOf(state) === undefined) return EMPTY_STATE.slice()
-        return stateAtSeq(db, state, seq, observer)
-      })
+    stateAt(doc, at) {
+      return loadAt(doc, at, (state, seq) => (seq === 0 ? EMPTY_STATE.slice() : stateAtSeq(db, state, seq, observer)))
+    },
+
+    stateParts(doc, at) {
+      return loadAt(doc, at, (state, seq): Promise<StatePart[]> | StatePart[] =>
+        seq === 0 ? [{ update: EMPTY_STATE.slice(), encoding: 'v1' }] : statePartsAtSeq(db, state, seq, observer),
+      )
     },
 
     async *listDocs(prefix) {
@@ -811,6 +809,20 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
       })()
       return closing
     },
+  }
+
+  /** Validates, resolves `at` to a seq (0: empty) and runs `load` on the document. */
+  async function loadAt<T>(doc: string, at: VersionRef | undefined, load: (state: DocState, seq: number) => Promise<T> | T): Promise<T> {
+    validateDocName(doc)
+    validateVersionRef(at)
+    ensureOpen()
+    return guard(doc, async () => {
+      const state = await loadedState(doc)
+      // A long tail left by a crash gets its checkpoint on first load, not only on the next write.
+      maybeCheckpoint(state)
+      const seq = await resolveSeq(state, at)
+      return load(state, summaryOf(state) === undefined ? 0 : seq)
+    })
   }
 
   async function allDocNames(): Promise<string[]> {

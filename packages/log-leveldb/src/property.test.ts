@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { createMemoryLog } from '@rota/log'
-import type { UpdateLog } from '@rota/log'
+import { applyStateParts, createMemoryLog, stateParts } from '@rota/log'
+import type { StatePart, UpdateLog } from '@rota/log'
 import { addShift, contentOf, createEditor, docFromState, editShift, metaFor } from '@rota/log/testing'
 import { openLevelLog } from './level-log.ts'
 import { withDir } from './test-helpers.ts'
@@ -45,13 +45,22 @@ async function check(log: UpdateLog, checkpoint: (doc: string) => Promise<unknow
   for (let k = 0; k <= updates.length; k++) {
     const expected = new Y.Doc()
     for (const update of updates.slice(0, k)) Y.applyUpdate(expected, update)
-    const atK = docFromState(await log.stateAt('p', { seq: k }))
-    expect(contentOf(atK)).toEqual(contentOf(expected))
-    expect(Y.encodeStateVector(atK)).toEqual(Y.encodeStateVector(expected))
+    // Both forms: the merged v1 state and the parts (a v2 checkpoint, then the tail) a server applies.
+    for (const atK of [docFromState(await log.stateAt('p', { seq: k })), docFromParts(await stateParts(log, 'p', { seq: k }))]) {
+      expect(contentOf(atK)).toEqual(contentOf(expected))
+      expect(Y.encodeStateVector(atK)).toEqual(Y.encodeStateVector(expected))
+    }
   }
-  const head = docFromState(await log.stateAt('p'))
-  expect(contentOf(head)).toEqual(contentOf(live))
-  expect(Y.encodeStateVector(head)).toEqual(Y.encodeStateVector(live))
+  for (const head of [docFromState(await log.stateAt('p')), docFromParts(await stateParts(log, 'p'))]) {
+    expect(contentOf(head)).toEqual(contentOf(live))
+    expect(Y.encodeStateVector(head)).toEqual(Y.encodeStateVector(live))
+  }
+}
+
+function docFromParts(parts: StatePart[]): Y.Doc {
+  const doc = new Y.Doc()
+  applyStateParts(doc, parts)
+  return doc
 }
 
 describe('time travel (property)', () => {

@@ -3,10 +3,11 @@
  * gaps reported), lookups by time, and the state at a seq from the nearest checkpoint plus the tail.
  */
 import type { ClassicLevel } from 'classic-level'
-import { LogErrorCode, RotaLogError, mergeState } from '@rota/log'
-import type { EntryMeta, LogObserver } from '@rota/log'
-import { DecodeError, decodeCheckpoint, decodeEntry, decodeEntryTime } from './codec.ts'
-import type { DocRecord } from './codec.ts'
+import * as Y from 'yjs'
+import { LogErrorCode, RotaLogError, mergeState, mergeUpdatesTree } from '@rota/log'
+import type { EntryMeta, LogObserver, StatePart } from '@rota/log'
+import { DecodeError, decodeCheckpoint, decodeEntry, decodeEntryTime, decodeEntryUpdate } from './codec.ts'
+import type { Checkpoint, DocRecord } from './codec.ts'
 import { Tag, decodeSeq, docPrefix, seqKey } from './keys.ts'
 
 export type Db = ClassicLevel<Uint8Array, Uint8Array>
@@ -49,7 +50,8 @@ function expectedAfter(record: DocRecord, seq: number, reverse: boolean): number
 
 export interface StoredEntry {
   seq: number
-  meta: EntryMeta
+  /** Undefined when the scan was asked for updates only. */
+  meta: EntryMeta | undefined
   update: Uint8Array
   bytes: number
 }
@@ -60,7 +62,7 @@ const PAGE = 512
  * Yields the entries with from ≤ seq ≤ to. Throws ROTA_LOG_CORRUPT at a damaged entry and at a
  * missing one (a gap no truncation explains), naming doc and seq.
  */
-export async function* scanEntries(db: Db, view: DocView, from: number, to: number, reverse = false): AsyncGenerator<StoredEntry> {
+export async function* scanEntries(db: Db, view: DocView, from: number, to: number, reverse = false, updatesOnly = false): AsyncGenerator<StoredEntry> {
   if (from > to) return
   const { doc, entryPrefix, record } = view
   const iterator = db.iterator({ gte: seqKey(entryPrefix, from), lte: seqKey(entryPrefix, to), reverse })
@@ -76,9 +78,9 @@ export async function* scanEntries(db: Db, view: DocView, from: number, to: numb
         const seq = decodeSeq(key, entryPrefix.length)
         if (!first && seq !== expected) throw corrupt(doc, expected, 'missing')
         first = false
-        let decoded: { meta: EntryMeta; update: Uint8Array }
+        let decoded: { meta: EntryMeta | undefined; update: Uint8Array }
         try {
-          decoded = decodeEntry(key, value)
+          decoded = updatesOnly ? { meta: undefined, update: decodeEntryUpdate(key, value) } : decodeEntry(key, value)
         } catch (error) {
           if (error instanceof DecodeError) throw corrupt(doc, seq, error.message, error)
           throw error
@@ -130,10 +132,8 @@ export async function seqByTime(db: Db, view: DocView, from: number, to: number,
   return answer
 }
 
-export interface FoundCheckpoint {
+export interface FoundCheckpoint extends Checkpoint {
   seq: number
-  time: number
-  state: Uint8Array
 }
 
 /** The newest intact checkpoint at or before `seq` and inside the held history. Damaged ones are skipped. */
@@ -146,8 +146,7 @@ export async function findCheckpoint(db: Db, view: DocView, seq: number, observe
     for await (const [key, value] of iterator) {
       const at = decodeSeq(key, checkpointPrefix.length)
       try {
-        const { time, state } = decodeCheckpoint(key, value)
-        return { seq: at, time, state }
+        return { seq: at, ...decodeCheckpoint(key, value) }
       } catch (error) {
         if (!(error instanceof DecodeError)) throw error
         // Derived data: fall back to an older checkpoint and more entries.
@@ -161,7 +160,7 @@ export async function findCheckpoint(db: Db, view: DocView, seq: number, observe
 }
 
 /** What the state at `seq` is made of: the newest usable checkpoint and the entries after it. */
-export async function piecesAtSeq(db: Db, view: DocView, seq: number, observer?: LogObserver): Promise<{ base: Uint8Array | undefined; updates: Uint8Array[] }> {
+export async function piecesAtSeq(db: Db, view: DocView, seq: number, observer?: LogObserver): Promise<{ base: Checkpoint | undefined; updates: Uint8Array[] }> {
   const checkpoint = await findCheckpoint(db, view, seq, observer)
   if (checkpoint === undefined && view.record.baseIsCheckpoint) {
     throw corrupt(view.doc, view.record.baseSeq, 'the base checkpoint is damaged or missing')
@@ -169,17 +168,29 @@ export async function piecesAtSeq(db: Db, view: DocView, seq: number, observer?:
   const updates: Uint8Array[] = []
   const from = (checkpoint?.seq ?? view.record.baseSeq) + 1
   let expected = expectedAfter(view.record, from - 1, false)
-  for await (const entry of scanEntries(db, view, from, seq)) {
+  for await (const entry of scanEntries(db, view, from, seq, false, true)) {
     if (entry.seq !== expected) throw corrupt(view.doc, expected, 'missing')
     updates.push(entry.update)
     expected = expectedAfter(view.record, entry.seq, false)
   }
   if (expected <= seq) throw corrupt(view.doc, expected, 'missing')
-  return { base: checkpoint?.state, updates }
+  return { base: checkpoint, updates }
 }
 
-/** The encoded state at `seq`: one checkpoint plus the entries after it, merged into one update. */
+/** The encoded state (Yjs v1) at `seq`: one checkpoint plus the entries after it, merged into one update. */
 export async function stateAtSeq(db: Db, view: DocView, seq: number, observer?: LogObserver): Promise<Uint8Array> {
   const { base, updates } = await piecesAtSeq(db, view, seq, observer)
-  return mergeState(updates, base)
+  if (base === undefined) return mergeState(updates)
+  return mergeState(updates, base.encoding === 'v2' ? Y.convertUpdateFormatV2ToV1(base.state) : base.state)
+}
+
+/**
+ * The state at `seq` as the checkpoint as stored (no conversion, no merge with the tail) and the
+ * tail merged into one update: the cheapest form to apply to a Y.Doc.
+ */
+export async function statePartsAtSeq(db: Db, view: DocView, seq: number, observer?: LogObserver): Promise<StatePart[]> {
+  const { base, updates } = await piecesAtSeq(db, view, seq, observer)
+  const parts: StatePart[] = base === undefined ? [] : [{ update: base.state, encoding: base.encoding }]
+  if (updates.length > 0 || base === undefined) parts.push({ update: mergeUpdatesTree(updates), encoding: 'v1' })
+  return parts
 }

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { LogErrorCode } from './errors.ts'
 import type { LogErrorCode as Code } from './errors.ts'
-import { EMPTY_STATE } from './state.ts'
+import { EMPTY_STATE, applyStateParts, stateParts } from './state.ts'
 import { addShift, contentOf, createEditor, docFromState, editShift, metaFor } from './testing.ts'
 import type { EntryMeta, UpdateLog } from './types.ts'
 
@@ -112,6 +112,26 @@ export function runUpdateLogCompliance(name: string, setup: ComplianceSetup, cap
         await log.append('d', merged, meta)
         const [entry] = await collect(log.read('d'))
         expect(entry).toEqual({ doc: 'd', seq: 1, update: merged, meta })
+      })
+
+      it('keeps the meta as given whatever client ids, roles and origins it names', async () => {
+        const a = createEditor(5)
+        const b = createEditor(300_000_000)
+        const ua = a.edit((d) => addShift(d, 'a', 1))!
+        const ub = b.edit((d) => addShift(d, 'b', 2))!
+        const both = Y.mergeUpdates([ua, ub])
+        const metas: Array<[Uint8Array, EntryMeta]> = [
+          // What a server passes: the update's own client ids (in the update's order), a known role.
+          [both, { actor: 'u-1', role: 'lead', origin: 'ws', clientIds: [...Y.parseUpdateMeta(both).to.keys()], receivedAt: T0 }],
+          // The same ids in another order, a subset, none, and ids the update does not hold.
+          [both, { actor: 'u-1', role: 'lead', origin: 'ws', clientIds: [...Y.parseUpdateMeta(both).to.keys()].reverse(), receivedAt: T0 }],
+          [both, { actor: 'u-2', role: 'viewer', origin: 'rest', clientIds: [5], receivedAt: T0 + 1 }],
+          [ua, { actor: 'import-job', role: 'system', origin: 'import', clientIds: [], receivedAt: T0 + 2 }],
+          [ub, { actor: 'ü', role: 'auditor', origin: 'restore', clientIds: [9, 9], receivedAt: T0 + 3, clientTime: T0 + 10 }],
+        ]
+        for (const [update, meta] of metas) await log.append('ids', update, meta)
+        const entries = await collect(log.read('ids'))
+        expect(entries.map((entry) => entry.meta)).toEqual(metas.map(([, meta]) => meta))
       })
 
       it('keeps receivedAt non-decreasing per document', async () => {
@@ -222,6 +242,27 @@ export function runUpdateLogCompliance(name: string, setup: ComplianceSetup, cap
           }
         }
         expect(contentOf(docFromState(await log.stateAt('s', { time: T0 - 1 })))).toEqual(contentOf(new Y.Doc()))
+      })
+
+      it('gives the same state through stateParts (the form a server applies), at the head and in the past', async () => {
+        const { editor, updates } = await writeHistory(log, 'parts', 9)
+        const load = async (at?: { seq: number }, name = 'parts') => {
+          const doc = new Y.Doc()
+          applyStateParts(doc, await stateParts(log, name, at))
+          return doc
+        }
+        const head = await load()
+        expect(contentOf(head)).toEqual(contentOf(editor.doc))
+        expect(Y.encodeStateVector(head)).toEqual(Y.encodeStateVector(editor.doc))
+        for (const k of [0, 1, 4, 8]) {
+          const expected = new Y.Doc()
+          for (const u of updates.slice(0, k)) Y.applyUpdate(expected, u)
+          const atK = await load({ seq: k })
+          expect(contentOf(atK)).toEqual(contentOf(expected))
+          expect(Y.encodeStateVector(atK)).toEqual(Y.encodeStateVector(expected))
+        }
+        expect(Y.encodeStateVector(await load(undefined, 'nothing'))).toEqual(Y.encodeStateVector(new Y.Doc()))
+        await expectCode(stateParts(log, 'parts', { seq: 10 }), LogErrorCode.OutOfRange)
       })
 
       it('gives an empty state for an unknown document and rejects a seq past the head', async () => {

@@ -8,6 +8,7 @@ export type {
   VerifyReport,
   LogObserver,
   UpdateLog,
+  StatePart,
 } from './types.ts'
 export { ORIGINS, SYSTEM_ROLE } from './types.ts'
 export type { LogErrorDetails } from './errors.ts'
@@ -23,6 +24,6 @@ export {
   validateVersionRef,
   validatePrefix,
 } from './validate.ts'
-export { EMPTY_STATE, mergeState, mergeUpdatesTree, storedMeta } from './state.ts'
+export { EMPTY_STATE, applyStateParts, mergeState, mergeUpdatesTree, stateParts, storedMeta } from './state.ts'
 export type { MemoryLogOptions } from './memory.ts'
 export { createMemoryLog } from './memory.ts'

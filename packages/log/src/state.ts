@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import type { EntryMeta } from './types.ts'
+import type { EntryMeta, StatePart, UpdateLog, VersionRef } from './types.ts'
 
 /** The encoded state of an empty document. */
 export const EMPTY_STATE: Uint8Array = Y.encodeStateAsUpdate(new Y.Doc())
@@ -48,4 +48,20 @@ export function storedMeta(meta: EntryMeta, previousTime: number): EntryMeta {
   if (meta.clientTime !== undefined) stored.clientTime = meta.clientTime
   if (meta.details !== undefined) stored.details = structuredClone(meta.details)
   return stored
+}
+
+/** A document's state at its head or at `at`, in the form cheapest to apply (see `UpdateLog.stateParts`). */
+export async function stateParts(log: UpdateLog, doc: string, at?: VersionRef): Promise<StatePart[]> {
+  if (log.stateParts !== undefined) return log.stateParts(doc, at)
+  return [{ update: await log.stateAt(doc, at), encoding: 'v1' }]
+}
+
+/** Applies state parts to `ydoc` in one transaction (one update event per part, one observer pass). */
+export function applyStateParts(ydoc: Y.Doc, parts: readonly StatePart[], origin?: unknown): void {
+  ydoc.transact(() => {
+    for (const { update, encoding } of parts) {
+      if (encoding === 'v2') Y.applyUpdateV2(ydoc, update, origin)
+      else Y.applyUpdate(ydoc, update, origin)
+    }
+  }, origin)
 }

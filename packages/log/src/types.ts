@@ -89,6 +89,12 @@ export interface LogObserver {
   onError?(error: Error): void
 }
 
+/** One piece of a document's state: a Yjs update, in the encoding it is stored in. */
+export interface StatePart {
+  update: Uint8Array
+  encoding: 'v1' | 'v2'
+}
+
 export interface UpdateLog {
   /** Resolves with the entry's sequence number once the entry is durable. */
   append(doc: string, update: Uint8Array, meta: EntryMeta): Promise<number>
@@ -97,6 +103,13 @@ export interface UpdateLog {
   head(doc: string): Promise<DocSummary | undefined>
   /** The document's encoded state (Yjs v1 update) at its head, or as it was at `at`. */
   stateAt(doc: string, at?: VersionRef): Promise<Uint8Array>
+  /**
+   * The same state as `stateAt`, as the updates to apply in order (`applyStateParts`): a backend
+   * hands out its stored form (e.g. a checkpoint in Yjs v2 and the tail after it) without
+   * converting or merging it into one v1 update, which is what a server loading a document wants.
+   * Optional: `stateParts(log, …)` falls back to `stateAt`.
+   */
+  stateParts?(doc: string, at?: VersionRef): Promise<StatePart[]>
   listDocs(prefix?: string): AsyncIterable<DocSummary>
   /** Removes a document and its history. Explicit and itself logged by the backend. */
   removeDoc(doc: string, meta: EntryMeta): Promise<void>
