@@ -4,7 +4,7 @@ import { applyEdit, createEditGenerator } from '../workload/edits.ts'
 import { generateSchedule, writeSchedule } from '../workload/schedule.ts'
 import { FULL_SCHEDULE } from '../workload/types.ts'
 import { createDocFactory, measure } from './harness.ts'
-import { covers, sameState, waitForQuiet, waitForState, waitUntil } from './sync.ts'
+import { holds, sameState, stateOf, waitForQuiet, waitForState, waitUntil } from './sync.ts'
 import type { CaseResult, Measurement, ScenarioContext } from './types.ts'
 
 export const offlineEdits = (ctx: ScenarioContext): number => (ctx.mode === 'full' ? 1000 : 300)
@@ -46,10 +46,9 @@ export const runOffline = async (ctx: ScenarioContext, systems: System[]): Promi
       const t0 = performance.now()
       clientA.connect()
       // Both directions first: A may hold B's edits before B holds A's, and only then can the states match.
-      const targetA = Y.decodeStateVector(Y.encodeStateVector(a))
-      const targetB = Y.decodeStateVector(Y.encodeStateVector(b))
-      await waitUntil([a, b], () => covers(Y.decodeStateVector(Y.encodeStateVector(a)), targetB)
-        && covers(Y.decodeStateVector(Y.encodeStateVector(b)), targetA), 120_000, 'A and B exchanging their edits')
+      const targetA = stateOf(a)
+      const targetB = stateOf(b)
+      await waitUntil([a, b], () => holds(a, targetB) && holds(b, targetA), 120_000, 'A and B exchanging their edits')
       const convergeMs = performance.now() - t0
       if (!sameState(a, b)) throw new Error('A and B differ after reconnecting')
       await waitForQuiet(() => proxyA.count().up + proxyA.count().down, 300)

@@ -8,11 +8,55 @@ export const covers = (have: Map<number, number>, want: Map<number, number>): bo
   return true
 }
 
-/** Full-state check: same structs and the same schedule JSON (so deletions match too). */
+const stateVectorOf = (doc: Y.Doc): Map<number, number> => Y.decodeStateVector(Y.encodeStateVector(doc))
+
+type DeleteSet = ReturnType<typeof Y.createDeleteSetFromStructStore>
+
+/**
+ * True when every range `want` deletes is deleted in `have` too. Both come from createDeleteSetFromStructStore, whose
+ * ranges are sorted and maximal, so each wanted range lies inside one range of `have`.
+ */
+const coversDeletes = (have: DeleteSet, want: DeleteSet): boolean => {
+  for (const [client, wanted] of want.clients) {
+    const held = have.clients.get(client) ?? []
+    let i = 0
+    for (const { clock, len } of wanted) {
+      while (i < held.length && held[i]!.clock + held[i]!.len <= clock) i++
+      const range = held[i]
+      if (range === undefined || range.clock > clock || range.clock + range.len < clock + len) return false
+    }
+  }
+  return true
+}
+
+/**
+ * What a replica must hold to have another's state: its structs (state vector) and its deletions. A state vector
+ * alone is not enough: an edit that only deletes (removing a day of time off) does not advance it.
+ */
+export interface StateTarget { sv: Map<number, number>; ds: DeleteSet }
+
+export const stateOf = (doc: Y.Doc): StateTarget => ({ sv: stateVectorOf(doc), ds: Y.createDeleteSetFromStructStore(doc.store) })
+
+/** True when `doc` holds `target`; the delete set (a walk over every struct) is built only once the structs are there. */
+export const holds = (doc: Y.Doc, target: StateTarget): boolean =>
+  covers(stateVectorOf(doc), target.sv) && coversDeletes(Y.createDeleteSetFromStructStore(doc.store), target.ds)
+
+/** How far `doc` is from `target`, for error messages: structs held of those wanted, and whether the deletions match. */
+export const describeGap = (doc: Y.Doc, target: StateTarget): string => {
+  const have = stateVectorOf(doc)
+  let held = 0
+  let wanted = 0
+  for (const [client, clock] of target.sv) {
+    wanted += clock
+    held += Math.min(clock, have.get(client) ?? 0)
+  }
+  const deletes = coversDeletes(Y.createDeleteSetFromStructStore(doc.store), target.ds) ? 'all' : 'not all'
+  return `holds ${held} of ${wanted} structs and ${deletes} deletions`
+}
+
+/** Full-state check: each holds the other's structs and deletions, and the schedule JSON is the same. */
 export const sameState = (a: Y.Doc, b: Y.Doc): boolean =>
-  covers(Y.decodeStateVector(Y.encodeStateVector(a)), Y.decodeStateVector(Y.encodeStateVector(b)))
-  && covers(Y.decodeStateVector(Y.encodeStateVector(b)), Y.decodeStateVector(Y.encodeStateVector(a)))
-  && isDeepStrictEqual(readSchedule(a), readSchedule(b))
+  holds(a, stateOf(b)) && holds(b, stateOf(a)) && isDeepStrictEqual(readSchedule(a), readSchedule(b))
 
 export class TimeoutError extends Error {
   readonly code = 'ROTA_BENCH_TIMEOUT'
@@ -78,11 +122,19 @@ export const waitForTargets = (pairs: Array<{ doc: Y.Doc; target: Map<number, nu
   })
 }
 
-/** Resolves once `doc` holds at least the state `target` holds (by state vector), then checks the full state. */
+/**
+ * Resolves once `doc` holds the state `target` holds now (structs and deletions), then checks the full state. A
+ * timeout says how far `doc` got.
+ */
 export const waitForState = async (doc: Y.Doc, target: Y.Doc, timeoutMs: number, what: string): Promise<void> => {
-  const want = Y.decodeStateVector(Y.encodeStateVector(target))
-  await waitUntil([doc], () => covers(Y.decodeStateVector(Y.encodeStateVector(doc)), want), timeoutMs, what)
-  if (!sameState(doc, target)) throw new Error(`${what}: state vectors match but the documents differ`)
+  const want = stateOf(target)
+  try {
+    await waitUntil([doc], () => holds(doc, want), timeoutMs, what)
+  } catch (error) {
+    if (error instanceof TimeoutError) throw new TimeoutError(`${error.message}: the client ${describeGap(doc, want)}`)
+    throw error
+  }
+  if (!sameState(doc, target)) throw new Error(`${what}: structs and deletions match but the documents differ`)
 }
 
 /** Resolves once a byte counter has not moved for `quietMs` (every echo and broadcast has arrived). */
