@@ -77,10 +77,19 @@ export interface LevelLogOptions {
   maxBatchBytes?: number
   /** LevelDB block cache. Default 8 MiB. */
   cacheSize?: number
+  /**
+   * How many documents' bookkeeping (head, numbering, checkpoint counters; well under 1 KiB each)
+   * stays in memory. Beyond it, the least recently used idle ones are dropped and re-read from disk
+   * when next used, so memory does not grow with every document ever opened. Default 1024.
+   */
+  maxCachedDocs?: number
 }
 
 export const DEFAULT_CHECKPOINT_EVERY = 1000
 export const DEFAULT_CHECKPOINT_BYTES = 256 * 1024
+export const DEFAULT_MAX_CACHED_DOCS = 1024
+/** A document's next checkpoint waits for at least 1/64 of the entries behind its last one. */
+const CHECKPOINT_SPACING = 64
 /** On close, documents with at least this many entries since their last checkpoint get one. */
 const CLOSE_CHECKPOINT_MIN_ENTRIES = 100
 
@@ -95,6 +104,8 @@ export interface LevelLog extends UpdateLog {
   applyRetention(doc: string): Promise<number>
   /** Resolves once background work (checkpoints, retention) queued so far has finished. */
   idle(): Promise<void>
+  /** How many documents' state is held in memory now (≤ `maxCachedDocs` plus any busy ones); a metrics gauge. */
+  cachedDocs(): number
 }
 
 interface DocState extends DocView {
@@ -112,7 +123,6 @@ interface DocState extends DocView {
   inflight: number
   settled: Array<() => void>
   lastCheckpointSeq: number
-  lastCheckpointBytes: number
   sinceEntries: number
   sinceBytes: number
   checkpointing: Promise<void> | undefined
@@ -135,6 +145,7 @@ function validateOptions(options: LevelLogOptions): void {
   positiveInteger(options.checkpointBytes, 'checkpointBytes')
   positiveInteger(options.maxBatchBytes, 'maxBatchBytes')
   positiveInteger(options.cacheSize, 'cacheSize')
+  positiveInteger(options.maxCachedDocs, 'maxCachedDocs')
   if (options.retention !== undefined) positiveInteger(options.retention.maxAgeMs, 'retention.maxAgeMs')
 }
 
@@ -214,6 +225,8 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
   const checkpointEvery = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY
   const checkpointBytes = options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES
   const now = options.now ?? Date.now
+  const maxCachedDocs = options.maxCachedDocs ?? DEFAULT_MAX_CACHED_DOCS
+  /** Per-document state, least recently used first. */
   const states = new Map<string, DocState>()
   const background = new Set<Promise<unknown>>()
   let checkpointQueue: Promise<void> = Promise.resolve()
@@ -284,7 +297,6 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
       .iterator({ gte: seqKey(state.checkpointPrefix, record.baseSeq), lte: seqKey(state.checkpointPrefix, state.headSeq), reverse: true, limit: 1 })
       .all()
     state.lastCheckpointSeq = checkpoint === undefined ? record.baseSeq : decodeSeq(checkpoint[0], state.checkpointPrefix.length)
-    state.lastCheckpointBytes = checkpoint?.[1].length ?? 0
     state.sinceEntries = 0
     state.sinceBytes = 0
     if (state.headSeq > state.lastCheckpointSeq) {
@@ -335,7 +347,12 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
 
   function stateOf(doc: string): DocState {
     let state = states.get(doc)
-    if (state !== undefined) return state
+    if (state !== undefined) {
+      states.delete(doc)
+      states.set(doc, state)
+      if (states.size > maxCachedDocs) evictIdle(state)
+      return state
+    }
     const view = docView(doc, { ...NEW_DOC_RECORD, cuts: [] })
     const created: DocState = {
       ...view,
@@ -350,7 +367,6 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
       inflight: 0,
       settled: [],
       lastCheckpointSeq: 0,
-      lastCheckpointBytes: 0,
       sinceEntries: 0,
       sinceBytes: 0,
       checkpointing: undefined,
@@ -358,11 +374,24 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
     created.loaded = exclusive(created, () => refresh(created))
     state = created
     states.set(doc, state)
+    if (states.size > maxCachedDocs) evictIdle(state)
     // A failed load is retried by the next call instead of poisoning the document.
     created.loaded.catch(() => {
       if (states.get(doc) === created) states.delete(doc)
     })
     return state
+  }
+
+  /** Nothing runs or waits on the document: its state can be dropped and re-read from disk later. */
+  const isIdle = (state: DocState): boolean =>
+    !state.busy && state.queue.length === 0 && state.inflight === 0 && state.checkpointing === undefined
+
+  /** Drops the least recently used idle states (never `keep`) until at most `maxCachedDocs` remain. */
+  function evictIdle(keep: DocState): void {
+    for (const [doc, state] of states) {
+      if (states.size <= maxCachedDocs) return
+      if (state !== keep && isIdle(state)) states.delete(doc)
+    }
   }
 
   async function loadedState(doc: string): Promise<DocState> {
@@ -416,13 +445,14 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
 
   /**
    * Due after `checkpointEvery` entries or `checkpointBytes` bytes, but never before the tail holds
-   * a quarter of the last checkpoint's size: building one costs time in proportion to the document,
-   * so large documents get them less often (amortised cost per entry stays flat).
+   * 1/CHECKPOINT_SPACING of the history behind the last checkpoint: building one costs time in
+   * proportion to the document (it applies the whole state), so large documents get them less
+   * often and the worker's cost per entry stays flat, while a load merges at most that share.
    */
   function dueForCheckpoint(state: DocState): boolean {
     return (
       (state.sinceEntries >= checkpointEvery || state.sinceBytes >= checkpointBytes) &&
-      state.sinceBytes >= state.lastCheckpointBytes / 4
+      state.sinceEntries >= (state.lastCheckpointSeq - state.record.baseSeq) / CHECKPOINT_SPACING
     )
   }
 
@@ -456,7 +486,6 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
     // Derived data: no fsync needed.
     await db.batch([{ type: 'put', key, value }, ...stale.map((old) => ({ type: 'del' as const, key: old }))])
     state.lastCheckpointSeq = seq
-    state.lastCheckpointBytes = value.length
     state.sinceEntries -= sinceEntries
     state.sinceBytes -= sinceBytes
     observer?.onCheckpoint?.({ doc: state.doc, seq, bytes: value.length, ms: performance.now() - started })
@@ -789,6 +818,8 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
     async idle() {
       while (background.size > 0) await Promise.allSettled([...background])
     },
+
+    cachedDocs: () => states.size,
 
     close() {
       closing ??= (async () => {
