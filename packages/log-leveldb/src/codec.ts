@@ -22,8 +22,7 @@
 import { crc32 } from 'node:zlib'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
-import * as Y from 'yjs'
-import { ORIGINS } from '@rota/log'
+import { ORIGINS, updateClientIds } from '@rota/log'
 import type { EntryMeta } from '@rota/log'
 
 /** Document records, removals and the directory marker (unchanged since the first version). */
@@ -119,13 +118,11 @@ function decodeWith<T>(body: Uint8Array, read: (decoder: decoding.Decoder) => T)
   }
 }
 
-/** The Yjs client ids whose structs an update carries, in the update's order. */
-export const updateClientIds = (update: Uint8Array): number[] => [...Y.parseUpdateMeta(update).to.keys()]
-
 const sameIds = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((id, i) => id === b[i])
 
-export function encodeEntry(key: Uint8Array, meta: EntryMeta, update: Uint8Array): Uint8Array {
-  const listIds = !sameIds(meta.clientIds, updateClientIds(update))
+/** `updateIds`: the update's own client ids (`updateClientIds`, from the append's validation). */
+export function encodeEntry(key: Uint8Array, meta: EntryMeta, update: Uint8Array, updateIds: readonly number[]): Uint8Array {
+  const listIds = !sameIds(meta.clientIds, updateIds)
   const roleIndex = ROLES.indexOf(meta.role as (typeof ROLES)[number])
   const encoder = encoding.createEncoder()
   encoding.writeUint8(

@@ -137,12 +137,12 @@ describe('storage format', () => {
     )
     fc.assert(
       fc.property(meta, (m) => {
-        const value = encodeEntry(key, m, update)
+        const value = encodeEntry(key, m, update, own)
         expect(decodeEntry(key, value)).toEqual({ meta: m, update })
       }),
     )
     // What a server stores besides the update: head 1, receivedAt 6, actor 1 + 5, origin and role 1, checksum 4.
     const serverMeta = { actor: 'ana-1', role: 'staff', origin: 'ws' as const, clientIds: own, receivedAt: T0 }
-    expect(encodeEntry(key, serverMeta, update).length - update.length).toBe(1 + 6 + 6 + 1 + 4)
+    expect(encodeEntry(key, serverMeta, update, own).length - update.length).toBe(1 + 6 + 6 + 1 + 4)
   })
 })

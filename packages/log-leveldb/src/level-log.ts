@@ -15,7 +15,7 @@ import {
   validatePrefix,
   validateRange,
   validateSeq,
-  validateUpdate,
+  updateClientIds,
   validateVersionRef,
 } from '@rota/log'
 import type { DocSummary, EntryMeta, LogEntry, LogObserver, ReadRange, StatePart, UpdateLog, VersionRef, VerifyReport } from '@rota/log'
@@ -96,6 +96,7 @@ const CLOSE_CHECKPOINT_MIN_ENTRIES = 100
 /** The LevelDB log: the `UpdateLog` contract plus maintenance operations. */
 export interface LevelLog extends UpdateLog {
   readonly dir: string
+  stateParts(doc: string, at?: VersionRef): Promise<StatePart[]>
   /** Stores a checkpoint of the document at its head now; returns its seq (0: nothing to store). */
   checkpoint(doc: string): Promise<number>
   /** Deletes every checkpoint of `doc` (or of every document). Loads then replay entries until new ones exist. */
@@ -402,14 +403,21 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
 
   // ── appends ───────────────────────────────────────────────────────────────────────────────
 
-  function enqueueAppend(state: DocState, update: Uint8Array, meta: EntryMeta, resolve: (seq: number) => void, reject: (error: unknown) => void): void {
+  function enqueueAppend(
+    state: DocState,
+    update: Uint8Array,
+    updateIds: number[],
+    meta: EntryMeta,
+    resolve: (seq: number) => void,
+    reject: (error: unknown) => void,
+  ): void {
     if (failed !== undefined) return reject(failed)
     if (closed) return reject(new RotaLogError(LogErrorCode.Closed, `the log in ${dir} is closed`, { dir }))
     const seq = state.nextSeq++
     const stored = storedMeta(meta, state.lastTime)
     state.lastTime = stored.receivedAt
     const key = seqKey(state.entryPrefix, seq)
-    const value = encodeEntry(key, stored, update)
+    const value = encodeEntry(key, stored, update, updateIds)
     const ops: BatchOp[] = [{ type: 'put', key, value }]
     if (!state.recordStored || state.record.removed) {
       state.record = { ...state.record, removed: false }
@@ -656,20 +664,22 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
     dir,
 
     append(doc, update, meta) {
+      let updateIds: number[]
       try {
         validateDocName(doc)
-        validateUpdate(update, doc)
+        updateIds = updateClientIds(update, doc)
         validateMeta(meta, doc)
         ensureOpen()
         if (failed !== undefined) throw failed
       } catch (error) {
         return Promise.reject(error)
       }
+      const ids = updateIds
       const state = stateOf(doc)
       return new Promise<number>((resolve, reject) => {
-        if (!state.busy && state.queue.length === 0) enqueueAppend(state, update, meta, resolve, reject)
+        if (!state.busy && state.queue.length === 0) enqueueAppend(state, update, ids, meta, resolve, reject)
         else {
-          state.queue.push(() => enqueueAppend(state, update, meta, resolve, reject))
+          state.queue.push(() => enqueueAppend(state, update, ids, meta, resolve, reject))
           pump(state)
         }
       })

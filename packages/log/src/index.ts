@@ -18,6 +18,7 @@ export {
   MAX_DETAILS_BYTES,
   validateDocName,
   validateUpdate,
+  updateClientIds,
   validateMeta,
   validateRange,
   validateSeq,

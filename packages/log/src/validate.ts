@@ -31,11 +31,19 @@ export function validateDocName(doc: unknown): asserts doc is string {
 
 /** Checks that `update` is a decodable Yjs v1 update (without building a document). */
 export function validateUpdate(update: unknown, doc?: string): asserts update is Uint8Array {
+  updateClientIds(update, doc)
+}
+
+/**
+ * Validates `update` as `validateUpdate` does and returns the Yjs client ids whose structs it
+ * carries, in the update's order (what a server passes as `meta.clientIds`), from the same parse.
+ */
+export function updateClientIds(update: unknown, doc?: string): number[] {
   if (!(update instanceof Uint8Array) || update.length === 0) {
     throw invalid('update', 'update must be a non-empty Uint8Array', doc)
   }
   try {
-    Y.parseUpdateMeta(update)
+    return [...Y.parseUpdateMeta(update).to.keys()]
   } catch (cause) {
     throw new RotaLogError(LogErrorCode.InvalidArgument, 'update is not a valid Yjs v1 update', {
       field: 'update',
