@@ -81,7 +81,7 @@ describe('storage format', () => {
       expect((await collect(log.read('old'))).map((entry) => [entry.update, entry.meta])).toEqual(updates.map((u, i) => [u, metas[i]]))
       // The v1 checkpoint at 4 serves both forms of the state.
       const parts = await stateParts(log, 'old')
-      expect(parts.map((part) => part.encoding)).toEqual(['v1', 'v1'])
+      expect(parts.map((part) => part.encoding)).toEqual(['v1', 'v1', 'v1'])
       const head = new Y.Doc()
       applyStateParts(head, parts)
       expect(contentOf(head)).toEqual(contentOf(editor.doc))

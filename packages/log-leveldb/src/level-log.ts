@@ -707,9 +707,7 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
     },
 
     stateParts(doc, at) {
-      return loadAt(doc, at, (state, seq): Promise<StatePart[]> | StatePart[] =>
-        seq === 0 ? [{ update: EMPTY_STATE.slice(), encoding: 'v1' }] : statePartsAtSeq(db, state, seq, observer),
-      )
+      return loadAt(doc, at, (state, seq): Promise<StatePart[]> | StatePart[] => (seq === 0 ? [] : statePartsAtSeq(db, state, seq, observer)))
     },
 
     async *listDocs(prefix) {

@@ -104,9 +104,10 @@ export interface UpdateLog {
   /** The document's encoded state (Yjs v1 update) at its head, or as it was at `at`. */
   stateAt(doc: string, at?: VersionRef): Promise<Uint8Array>
   /**
-   * The same state as `stateAt`, as the updates to apply in order (`applyStateParts`): a backend
-   * hands out its stored form (e.g. a checkpoint in Yjs v2 and the tail after it) without
-   * converting or merging it into one v1 update, which is what a server loading a document wants.
+   * The same state as `stateAt`, as the updates to apply in order (`applyStateParts`; none for an
+   * empty document): a backend hands out its stored form (e.g. a checkpoint in Yjs v2 and the
+   * entries after it) without converting or merging it into one v1 update, which is what a server
+   * loading a document wants.
    * Optional: `stateParts(log, …)` falls back to `stateAt`.
    */
   stateParts?(doc: string, at?: VersionRef): Promise<StatePart[]>
