@@ -10,9 +10,11 @@ import { silentProgress } from './progress.ts'
 import { renderMarkdown } from './report/markdown.ts'
 import { renderCharts } from './report/svg.ts'
 import { runFormats, runSystemBytes } from './scenarios/compression.ts'
-import { countMissing, createFanOutTracker } from './scenarios/fanout.ts'
+import { countMissing, fanOutLatencies } from './scenarios/fanout.ts'
 import { encodeFormats } from './scenarios/formats.ts'
 import { removeDir } from './scenarios/harness.ts'
+import { runIngest } from './scenarios/ingest.ts'
+import { holds, stateOf } from './scenarios/sync.ts'
 import type { CaseResult, Measurement, ScenarioContext } from './scenarios/types.ts'
 import { hocuspocus, yWebsocketServer } from './systems/peers.ts'
 import { rota, rotaProvider } from './systems/rota.ts'
@@ -108,21 +110,28 @@ describe('instruments', () => {
     await new Promise((resolve) => server.close(resolve))
   })
 
-  it('the fan-out tracker sees each edit once per receiver and counts edits a replica lacks', () => {
-    let now = 0
-    const tracker = createFanOutTracker(() => now)
-    const sender = new Y.Doc()
-    const receiver = new Y.Doc()
-    tracker.watch(receiver, [sender])
-    for (let i = 0; i < 3; i++) {
-      sender.getMap('m').set('k', i)
-      tracker.stamp(sender)
-    }
-    now = 5
-    Y.applyUpdate(receiver, Y.encodeStateAsUpdate(sender))
-    expect(tracker.take()).toEqual([5, 5, 5])
-    expect(countMissing(tracker.sent, new Map([[sender.clientID, 2]]))).toBe(1)
-    expect(countMissing(tracker.sent, Y.decodeStateVector(Y.encodeStateVector(receiver)))).toBe(0)
+  it('fan-out latency: each edit once per receiver, from the first arrival that covers its clock', () => {
+    // Sender 7 sends clocks 1, 2, 3 at t = 0, 1, 2; receiver 0 gets clock 2 at t = 5 and clock 3 at t = 6; receiver 1
+    // gets nothing.
+    const sent: Array<[number, number, number]> = [[7, 1, 0], [7, 2, 1], [7, 3, 2]]
+    const arrivals: Array<[number, number, number, number]> = [[0, 7, 2, 5], [0, 7, 3, 6]]
+    expect(fanOutLatencies(sent, arrivals, () => [0])).toEqual({ latencies: [5, 4, 4], missing: 0 })
+    expect(fanOutLatencies(sent, arrivals, () => [0, 1])).toEqual({ latencies: [5, 4, 4], missing: 3 })
+    expect(countMissing(sent, new Map([[7, 2]]))).toBe(1)
+    expect(countMissing(sent, new Map([[7, 3]]))).toBe(0)
+  })
+
+  it('a replica holds another state only with its deletions (a delete-only edit does not advance the state vector)', () => {
+    const a = new Y.Doc()
+    a.getArray<string>('days').push(['mon', 'tue'])
+    const b = new Y.Doc()
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a))
+    a.getArray('days').delete(0, 1)
+    expect(Y.encodeStateVector(b)).toEqual(Y.encodeStateVector(a))
+    expect(holds(b, stateOf(a))).toBe(false)
+    expect(holds(a, stateOf(b))).toBe(true)
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a))
+    expect(holds(b, stateOf(a))).toBe(true)
   })
 })
 
@@ -162,5 +171,17 @@ describe('[B1] wire bytes', () => {
     }
     // Both peers echo each update to its sender: the editing connection carries it twice.
     expect(figure(result, 'y-websocket-server', 'downBytesPerEdit')).toBeGreaterThan(0.5 * figure(result, 'y-websocket-server', 'upBytesPerEdit'))
+  }, 120_000)
+})
+
+describe('[B2] ingest through client processes', () => {
+  it('[B2.1] every edit reaches every replica across client processes, and Rota loses none on kill -9', async () => {
+    const result = await runIngest(ctx, [rota], {
+      docs: 2, clientsPerDoc: 2, editsPerClient: 20, offeredPerSecond: 100, offeredSeconds: 1, clientProcesses: 2,
+      schedule: { staff: 5, days: 7, shiftsPerDay: 3 },
+    })
+    expect(figure(result, 'rota', 'lostAfterKill')).toBe(0)
+    expect(figure(result, 'rota', 'recoveredDocs')).toBe(2)
+    expect(figure(result, 'rota', 'editsPerSecond')).toBeGreaterThan(0)
   }, 120_000)
 })

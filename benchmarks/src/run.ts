@@ -28,8 +28,6 @@ export interface RunOptions {
   progress: (total: number) => Progress
 }
 
-export const ALL_SYSTEMS: System[] = [yWebsocketServer, hocuspocus, hocuspocusStoreEveryChange, rota, rotaProvider]
-
 /** Which systems each scenario measures; the debounce-0 Hocuspocus variant only matters for ingest, and is slow. */
 export const systemsFor = (scenario: ScenarioNumber, mode: Mode): System[] => {
   switch (scenario) {

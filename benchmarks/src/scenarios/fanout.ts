@@ -1,61 +1,48 @@
-import * as Y from 'yjs'
+import type { Arrival, Sent } from '../clients/protocol.ts'
 
 /**
- * Fan-out latency: every edit is stamped with its send time and its end clock; a receiving replica has seen the edit
- * once its state vector reaches that clock. Senders and receivers live in this process (the server does not), so one
- * clock serves both ends.
+ * Fan-out latency from what the client processes recorded: each edit's send time and its sender's clock after it,
+ * and each time a receiver's state for a sender advanced. A receiver has an edit once its state for the sender has
+ * reached the edit's clock; all processes stamp with the machine's wall clock.
  */
-export interface FanOutTracker {
-  /** Records the edit the sender just applied. */
-  stamp(sender: Y.Doc): void
-  /** Starts watching `receiver` for the edits of `senders` (its peers on the same document). */
-  watch(receiver: Y.Doc, senders: Y.Doc[]): () => void
-  /** Latencies (ms) recorded since the last call, and clears them. */
-  take(): number[]
-  /** Edits stamped so far per sender client id: (end clock, send time). */
-  readonly sent: ReadonlyMap<number, ReadonlyArray<{ clock: number; at: number }>>
+export interface FanOut {
+  /** One latency (ms) per edit and receiver. */
+  latencies: number[]
+  /** (edit, receiver) pairs never seen. */
+  missing: number
 }
 
-export const createFanOutTracker = (now: () => number = () => performance.now()): FanOutTracker => {
-  const sent = new Map<number, Array<{ clock: number; at: number }>>()
-  let latencies: number[] = []
-  return {
-    sent,
-    stamp: (sender) => {
-      let list = sent.get(sender.clientID)
-      if (list === undefined) sent.set(sender.clientID, (list = []))
-      list.push({ clock: Y.getState(sender.store, sender.clientID), at: now() })
-    },
-    watch: (receiver, senders) => {
-      const cursors = new Map<number, number>(senders.map((s) => [s.clientID, 0]))
-      const onUpdate = () => {
-        const t = now()
-        for (const [client, index] of cursors) {
-          const list = sent.get(client)
-          if (list === undefined) continue
-          const clock = Y.getState(receiver.store, client)
-          let i = index
-          while (i < list.length && list[i]!.clock <= clock) latencies.push(t - list[i++]!.at)
-          cursors.set(client, i)
-        }
-      }
-      receiver.on('update', onUpdate)
-      return () => receiver.off('update', onUpdate)
-    },
-    take: () => {
-      const out = latencies
-      latencies = []
-      return out
-    },
+export const fanOutLatencies = (sent: Sent[], arrivals: Arrival[], receiversOf: (clientId: number) => number[]): FanOut => {
+  const sentBy = new Map<number, Array<{ clock: number; at: number }>>()
+  for (const [clientId, clock, at] of sent) {
+    let list = sentBy.get(clientId)
+    if (list === undefined) sentBy.set(clientId, (list = []))
+    list.push({ clock, at })
   }
-}
-
-/** Edits of `sent` that `recovered` (a state vector) does not hold. */
-export const countMissing = (sent: FanOutTracker['sent'], recovered: Map<number, number>): number => {
+  const arrivedBy = new Map<string, Array<{ clock: number; at: number }>>()
+  for (const [receiver, clientId, clock, at] of arrivals) {
+    const key = `${receiver}:${clientId}`
+    let list = arrivedBy.get(key)
+    if (list === undefined) arrivedBy.set(key, (list = []))
+    list.push({ clock, at })
+  }
+  const latencies: number[] = []
   let missing = 0
-  for (const [client, list] of sent) {
-    const clock = recovered.get(client) ?? 0
-    for (const edit of list) if (edit.clock > clock) missing++
+  for (const [clientId, edits] of sentBy) {
+    edits.sort((a, b) => a.clock - b.clock)
+    for (const receiver of receiversOf(clientId)) {
+      const seen = (arrivedBy.get(`${receiver}:${clientId}`) ?? []).sort((a, b) => a.clock - b.clock)
+      let i = 0
+      for (const edit of edits) {
+        while (i < seen.length && seen[i]!.clock < edit.clock) i++
+        if (i === seen.length) missing++
+        else latencies.push(seen[i]!.at - edit.at)
+      }
+    }
   }
-  return missing
+  return { latencies, missing }
 }
+
+/** Sent edits that `recovered` (a state vector) does not hold. */
+export const countMissing = (sent: Sent[], recovered: Map<number, number>): number =>
+  sent.filter(([clientId, clock]) => clock > (recovered.get(clientId) ?? 0)).length
