@@ -1,10 +1,11 @@
 import Fastify, { LogController, type FastifyError } from 'fastify'
-import fastifyWebsocket from '@fastify/websocket'
+import fastifyWebsocket, { type WebsocketPluginOptions } from '@fastify/websocket'
 import fastifySwagger from '@fastify/swagger'
 import { CloseCode } from '@rota/protocol'
 import { defaultCompressionThreshold, defaultPingIntervalMs, defaultRoomIdleMs, hardPayloadCap, resolveLimits } from './config.ts'
 import { RotaServerError, ServerErrorCode, authErrorCodes, codeOf, isRotaServerError } from './errors.ts'
 import { resolveHooks } from './hooks.ts'
+import { syncInflateWebSocket } from './inflate.ts'
 import { createMetrics } from './metrics.ts'
 import { createRooms } from './rooms.ts'
 import { syncPlugin } from './plugins/sync.ts'
@@ -96,6 +97,9 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
       // ws honours the threshold only without server context takeover; it also frees the
       // compressor's window between messages, which keeps per-connection memory small.
       perMessageDeflate: { threshold: compressionThreshold, serverNoContextTakeover: true },
+      // Inflates clients' small frames synchronously instead of through zlib's thread pool (see inflate.ts).
+      // (@fastify/websocket types the option as ws's module namespace; ws takes any subclass of its WebSocket.)
+      WebSocket: syncInflateWebSocket as unknown as NonNullable<NonNullable<WebsocketPluginOptions['options']>['WebSocket']>,
     },
     // Our own close(): connections get 1001 before fastify stops.
     preClose: (done) => done(),
