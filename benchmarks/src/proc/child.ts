@@ -74,17 +74,17 @@ export const spawnServer = (options: SpawnServerOptions): Promise<ServerProcess>
 }
 
 /**
- * Resolves once the server has used less than 2 % of a core for `idleMs` (it has finished writing what it queued), or
- * after `timeoutMs`; returns how long it waited and whether it became idle.
+ * Resolves once the server has used less than `maxShare` of a core (2 % unless told) for `idleMs` (it has finished
+ * writing what it queued), or after `timeoutMs`; returns how long it waited and whether it became idle.
  */
-export const waitForIdle = async (server: ServerProcess, idleMs: number, timeoutMs: number): Promise<{ ms: number; idle: boolean }> => {
+export const waitForIdle = async (server: ServerProcess, idleMs: number, timeoutMs: number, maxShare = 0.02): Promise<{ ms: number; idle: boolean }> => {
   const start = performance.now()
   const samples: Array<{ at: number; cpuMs: number }> = []
   while (performance.now() - start < timeoutMs) {
     samples.push({ at: performance.now(), cpuMs: (await server.stats()).cpuMs })
     const last = samples[samples.length - 1]!
     const windowStart = samples.findLast((s) => last.at - s.at >= idleMs)
-    if (windowStart !== undefined && last.cpuMs - windowStart.cpuMs <= idleMs * 0.02) return { ms: performance.now() - start, idle: true }
+    if (windowStart !== undefined && last.cpuMs - windowStart.cpuMs <= idleMs * maxShare) return { ms: performance.now() - start, idle: true }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   return { ms: performance.now() - start, idle: false }

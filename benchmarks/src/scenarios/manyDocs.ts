@@ -1,5 +1,6 @@
 import type * as Y from 'yjs'
 import type { SyncClient } from '../systems/clients.ts'
+import { waitForIdle } from '../proc/child.ts'
 import type { System } from '../systems/types.ts'
 import { generateSchedule, writeSchedule } from '../workload/schedule.ts'
 import { SMALL_SCHEDULE } from '../workload/types.ts'
@@ -10,10 +11,12 @@ import type { CaseResult, Measurement, ScenarioContext } from './types.ts'
 export const manyDocsCount = (ctx: ScenarioContext): number => (ctx.mode === 'full' ? 10_000 : 500)
 const CONNECT_CONCURRENCY = 100
 const SAMPLE = 5
+const UNLOAD_TIMEOUT_MS = 120_000
 
 /**
  * [B5.1] N small documents, each opened by one idle client that wrote it. Server RSS per open document above the
- * freshly started server, then RSS once every client has gone and the server has had time to unload.
+ * freshly started server, then RSS once every client has gone and the server has unloaded them (its own unload delay,
+ * then until its CPU is idle, then the same settling time as before).
  */
 export const runManyDocs = async (ctx: ScenarioContext, systems: System[]): Promise<CaseResult> => {
   const count = manyDocsCount(ctx)
@@ -48,6 +51,9 @@ export const runManyDocs = async (ctx: ScenarioContext, systems: System[]): Prom
       await sleep(settleMs)
       const open = await running.server.stats()
       for (const client of clients) client.destroy()
+      // Each server unloads an idle document on its own schedule: wait that long, then until it has stopped working.
+      await sleep(system.unloadAfterMs)
+      const settled = await waitForIdle(running.server, 1_000, UNLOAD_TIMEOUT_MS)
       await sleep(settleMs)
       const closed = await running.server.stats()
       return {
@@ -57,6 +63,10 @@ export const runManyDocs = async (ctx: ScenarioContext, systems: System[]): Prom
           openMB: open.rssBytes / 1e6,
           afterUnloadMB: closed.rssBytes / 1e6,
         },
+        notes: [
+          `RSS read ${Math.round((system.unloadAfterMs + settled.ms) / 1000 + settleMs / 1000)} s after the last client left `
+            + `(the server's unload delay ${system.unloadAfterMs / 1000} s, then ${settled.idle ? 'until idle' : `still busy after ${UNLOAD_TIMEOUT_MS / 1000} s`})`,
+        ],
       }
     }))
     step.done()

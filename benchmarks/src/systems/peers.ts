@@ -16,6 +16,8 @@ export const yWebsocketServer: System = {
   durability: 'each update handed to LevelDB as it arrives (y-leveldb storeUpdate, not awaited, no fsync): '
     + 'broadcast before it is written; survives a process crash once written, not a power loss',
   isRota: false,
+  // The last connection closing writes the state and destroys the document at once (utils.js closeConn).
+  unloadAfterMs: 0,
   start: async (dataDir) => {
     const port = await findFreePort()
     const readyLine = `on port ${port}`
@@ -47,6 +49,8 @@ export const hocuspocus: System = {
   durability: 'whole document stored to SQLite (synchronous=FULL) once edits pause for 2 s (at most every 10 s): '
     + 'everything since the last store is lost on kill -9',
   isRota: false,
+  // unloadImmediately (default true): the last disconnect stores the document now, then unloads it.
+  unloadAfterMs: 0,
   start: (dataDir) => startHocuspocus(dataDir),
   connect: (url, docName, doc) => connectHocuspocus(url, docName, doc),
 }

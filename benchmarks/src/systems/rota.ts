@@ -17,6 +17,8 @@ export const rota: System = {
   server: 'rota',
   durability: DURABILITY,
   isRota: true,
+  // Rooms nobody is connected to unload after roomIdleMs, 30 s by default (@rota/server config.ts defaultRoomIdleMs).
+  unloadAfterMs: 30_000,
   start: startRota,
   connect: (url, docName, doc) => connectYWebsocket(url, docName, doc),
 }

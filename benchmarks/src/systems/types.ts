@@ -17,6 +17,8 @@ export interface System {
   /** What the server guarantees about an edit once clients have seen it, as configured for the measurement. */
   readonly durability: string
   readonly isRota: boolean
+  /** How long the server keeps a document loaded after its last client left, as configured (documented default). */
+  readonly unloadAfterMs: number
   start(dataDir: string): Promise<ServerProcess>
   /** A client for `docName`; `url` is ws://127.0.0.1:<port> (usually the counting proxy in front of the server). */
   connect(url: string, docName: string, doc: Y.Doc): SyncClient
