@@ -5,11 +5,26 @@
 import { Worker } from 'node:worker_threads'
 import type { Checkpoint } from './codec.ts'
 
+/** Which state a build starts from and which it makes: a document and sequence numbers. */
+export interface BuildTarget {
+  doc: string
+  /** The seq of the checkpoint `base` is (undefined: no checkpoint, the build starts empty). */
+  baseSeq: number | undefined
+  seq: number
+}
+
 export interface CheckpointBuilder {
   /** The state (Yjs v2) of `base` (a checkpoint, or nothing) with the v1 `updates` after it applied. */
-  build(base: Pick<Checkpoint, 'state' | 'encoding'> | undefined, updates: Uint8Array[]): Promise<Uint8Array>
+  build(target: BuildTarget, base: Pick<Checkpoint, 'state' | 'encoding'> | undefined, updates: Uint8Array[]): Promise<Uint8Array>
   close(): Promise<void>
 }
+
+/**
+ * Names a document's state at a seq for the worker's kept document. Sequence numbers are never
+ * reused (not after truncation, not after removal), so a name and a seq of a stored checkpoint
+ * always mean the same state.
+ */
+const stateKey = (doc: string, seq: number): string => `${seq}\u0000${doc}`
 
 export function createCheckpointBuilder(): CheckpointBuilder {
   let worker: Worker | undefined
@@ -38,13 +53,20 @@ export function createCheckpointBuilder(): CheckpointBuilder {
   }
 
   return {
-    build(base, updates) {
+    build(target, base, updates) {
       worker ??= start()
       const id = nextId++
       const running = worker
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject })
-        running.postMessage({ id, base: base?.state, baseV2: base?.encoding === 'v2', updates })
+        running.postMessage({
+          id,
+          baseKey: base === undefined || target.baseSeq === undefined ? undefined : stateKey(target.doc, target.baseSeq),
+          key: stateKey(target.doc, target.seq),
+          base: base?.state,
+          baseV2: base?.encoding === 'v2',
+          updates,
+        })
       })
     },
     async close() {

@@ -489,7 +489,8 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
     const { sinceEntries, sinceBytes, headTime } = state
     const { base, updates } = await piecesAtSeq(db, state, seq, observer)
     const key = seqKey(state.checkpointPrefix, seq)
-    const value = encodeCheckpoint(key, { time: headTime, state: await builder.build(base, updates) })
+    const built = await builder.build({ doc: state.doc, baseSeq: base?.seq, seq }, base, updates)
+    const value = encodeCheckpoint(key, { time: headTime, state: built })
     const stale = await staleCheckpoints(state, seq)
     // Derived data: no fsync needed.
     await db.batch([{ type: 'put', key, value }, ...stale.map((old) => ({ type: 'del' as const, key: old }))])

@@ -160,7 +160,7 @@ export async function findCheckpoint(db: Db, view: DocView, seq: number, observe
 }
 
 /** What the state at `seq` is made of: the newest usable checkpoint and the entries after it. */
-export async function piecesAtSeq(db: Db, view: DocView, seq: number, observer?: LogObserver): Promise<{ base: Checkpoint | undefined; updates: Uint8Array[] }> {
+export async function piecesAtSeq(db: Db, view: DocView, seq: number, observer?: LogObserver): Promise<{ base: FoundCheckpoint | undefined; updates: Uint8Array[] }> {
   const checkpoint = await findCheckpoint(db, view, seq, observer)
   if (checkpoint === undefined && view.record.baseIsCheckpoint) {
     throw corrupt(view.doc, view.record.baseSeq, 'the base checkpoint is damaged or missing')
