@@ -14,6 +14,8 @@ const BATCH = 500
 const BATCH_TIMEOUT_MS = 120_000
 const SETTLE_TIMEOUT_MS = 60_000
 const LOAD_TIMEOUT_MS = 120_000
+/** Storing the history: at least 2 minutes, and no slower than about 170 edits/s (100k edits: 10 minutes). */
+const storeTimeoutMs = (edits: number): number => Math.max(120_000, edits * 6)
 
 export const coldLoadSizes = (ctx: ScenarioContext): number[] => (ctx.mode === 'full' ? [10_000, 100_000] : [1_000, 5_000])
 
@@ -39,10 +41,13 @@ export const runColdLoad = async (ctx: ScenarioContext, systems: System[]): Prom
         writeSchedule(writer, schedule)
         const generator = createEditGenerator(schedule, { seed: ctx.seed + 3, tag: 'w', days: BASE.days })
         // Batches keep the server's queue bounded; each batch is on the server once the watcher has it.
+        const storeBy = performance.now() + storeTimeoutMs(edits)
         for (let done = 0; done < edits; done += BATCH) {
+          const left = storeBy - performance.now()
+          if (left <= 0) throw new Error(`stored only ${done} of ${edits} edits within ${storeTimeoutMs(edits) / 1000} s`)
           for (let i = 0; i < Math.min(BATCH, edits - done); i++) applyEdit(writer, generator.next())
           const target = stateOf(writer)
-          await waitUntil([watcher], () => holds(watcher, target), BATCH_TIMEOUT_MS, `the watcher receiving edits ${done + 1}–${done + BATCH}`)
+          await waitUntil([watcher], () => holds(watcher, target), Math.min(BATCH_TIMEOUT_MS, left), `the watcher receiving edits ${done + 1}–${done + BATCH}`)
         }
         await waitForState(watcher, writer, BATCH_TIMEOUT_MS, 'the watcher receiving the history')
         writerClient.destroy()

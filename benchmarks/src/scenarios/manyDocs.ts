@@ -12,6 +12,8 @@ export const manyDocsCount = (ctx: ScenarioContext): number => (ctx.mode === 'fu
 const CONNECT_CONCURRENCY = 100
 const SAMPLE = 5
 const UNLOAD_TIMEOUT_MS = 120_000
+/** Opening the documents: at least 2 minutes, and no slower than about 17 documents/s (10,000: 10 minutes). */
+const openTimeoutMs = (count: number): number => Math.max(120_000, count * 60)
 
 /**
  * [B5.1] N small documents, each opened by one idle client that wrote it. Server RSS per open document above the
@@ -30,7 +32,9 @@ export const runManyDocs = async (ctx: ScenarioContext, systems: System[]): Prom
       const baseline = await running.server.stats()
       const clients: SyncClient[] = []
       const docs: Y.Doc[] = []
+      const openBy = performance.now() + openTimeoutMs(count)
       for (let start = 0; start < count; start += CONNECT_CONCURRENCY) {
+        if (performance.now() > openBy) throw new Error(`opened only ${start} of ${count} documents within ${openTimeoutMs(count) / 1000} s`)
         const batch = Array.from({ length: Math.min(CONNECT_CONCURRENCY, count - start) }, (_, i) => {
           const doc = newDoc()
           docs.push(doc)
