@@ -5,7 +5,7 @@ import { ratio, type BenchResults } from './results.ts'
 const escape = (text: string): string => text.replaceAll('|', '\\|')
 
 const caseTable = (result: CaseResult): string => {
-  const header = ['', ...result.metrics.map((m) => `${m.label} ${m.better === 'lower' ? '↓' : '↑'}`)]
+  const header = ['', ...result.metrics.map((m) => (m.diagnostic ? m.label : `${m.label} ${m.better === 'lower' ? '↓' : '↑'}`))]
   const rows = result.measurements.map((m) => [
     `${m.isRota ? '**' : ''}${escape(m.subject)}${m.isRota ? '**' : ''}`,
     ...(m.ok ? result.metrics.map((metric) => formatMetric(m.metrics[metric.key], metric)) : result.metrics.map((_, i) => (i === 0 ? `failed: ${escape(m.error ?? '')}` : ''))),
@@ -14,7 +14,7 @@ const caseTable = (result: CaseResult): string => {
   const peers = result.measurements.filter((m) => !m.isRota && m.ok)
   for (const r of result.measurements.filter((m) => m.isRota && m.ok)) {
     for (const peer of peers) {
-      rows.push([`${r.subject} ÷ ${escape(peer.subject)}`, ...result.metrics.map((metric) => formatRatio(ratio(r.metrics[metric.key], peer.metrics[metric.key])))])
+      rows.push([`${r.subject} ÷ ${escape(peer.subject)}`, ...result.metrics.map((metric) => (metric.diagnostic ? '' : formatRatio(ratio(r.metrics[metric.key], peer.metrics[metric.key]))))])
     }
   }
   return [

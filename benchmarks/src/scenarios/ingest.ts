@@ -1,3 +1,4 @@
+import os from 'node:os'
 import * as Y from 'yjs'
 import { startClientProcess } from '../clients/pool.ts'
 import { wallNow, type Collected, type Command, type ReplicaSpec } from '../clients/protocol.ts'
@@ -163,6 +164,11 @@ export const runIngest = async (ctx: ScenarioContext, systems: System[], params 
         const recoveredDocs = checks.filter((c) => c.intact).length
         const allEdits = burstEdits + total
         const notes = [`kill -9 right after the last edit was seen by every client: ${lost} of ${allEdits} edits lost, ${recoveredDocs}/${groups.length} documents intact`]
+        const coresUsed = serverShare + clientCpuMs / elapsed + harnessShare
+        if (coresUsed > CLIENT_BOUND * os.availableParallelism()) {
+          notes.push(`machine-bound: while flat out the server, client processes and proxy together used ${coresUsed.toFixed(2)} of `
+            + `${os.availableParallelism()} cores (server ${Math.round(serverShare * 100)} % of one); edits/s is what this machine sustains, not the server alone`)
+        }
         if (busiestClientProcess > CLIENT_BOUND || harnessShare > CLIENT_BOUND) {
           notes.push(`client-bound: while flat out, the busiest client process used ${Math.round(busiestClientProcess * 100)} % of a core and the harness `
             + `(proxy) ${Math.round(harnessShare * 100)} %, the server ${Math.round(serverShare * 100)} %; edits/s is a lower bound for this server`)
@@ -208,10 +214,10 @@ export const runIngest = async (ctx: ScenarioContext, systems: System[], params 
       { key: 'burstP99Ms', label: 'fan-out p99 flat out', unit: 'ms', better: 'lower', deterministic: false },
       { key: 'achievedPerSecond', label: 'offered load achieved', unit: 'edits/s', better: 'higher', deterministic: false },
       { key: 'serverCpuMsPer1kEdits', label: 'server CPU per 1,000 edits', unit: 'ms/1k edits', better: 'lower', deterministic: false },
-      { key: 'serverCoreShare', label: 'server CPU while flat out, share of one core', unit: 'ratio', better: 'higher', deterministic: false },
+      { key: 'serverCoreShare', label: 'server CPU while flat out, share of one core', unit: 'ratio', better: 'higher', deterministic: false, diagnostic: true },
       { key: 'clientCpuMsPer1kEdits', label: 'client processes\' CPU per 1,000 edits', unit: 'ms/1k edits', better: 'lower', deterministic: false },
-      { key: 'busiestClientProcessShare', label: 'busiest client process while flat out, share of one core', unit: 'ratio', better: 'lower', deterministic: false },
-      { key: 'harnessCoreShare', label: 'harness (proxy) while flat out, share of one core', unit: 'ratio', better: 'lower', deterministic: false },
+      { key: 'busiestClientProcessShare', label: 'busiest client process while flat out, share of one core', unit: 'ratio', better: 'lower', deterministic: false, diagnostic: true },
+      { key: 'harnessCoreShare', label: 'harness (proxy) while flat out, share of one core', unit: 'ratio', better: 'lower', deterministic: false, diagnostic: true },
       { key: 'peakRssMB', label: 'server peak RSS', unit: 'MB', better: 'lower', deterministic: false },
       { key: 'wireBytesPerEdit', label: 'wire bytes per edit, all clients', unit: 'B/edit', better: 'lower', deterministic: false },
       { key: 'lostAfterKill', label: 'edits lost after kill -9', unit: 'count', better: 'lower', deterministic: false },

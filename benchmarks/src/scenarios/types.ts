@@ -10,6 +10,8 @@ export interface MetricDef {
   better: 'lower' | 'higher'
   /** Bytes and byte ratios do not depend on machine load; CI asserts only these. */
   deterministic: boolean
+  /** Says how to read the other figures (e.g. which process was the limit); no Rota ÷ peer ratio, no arrow. */
+  diagnostic?: boolean
 }
 
 /** Figures of one system (or one wire format) in one case. */
