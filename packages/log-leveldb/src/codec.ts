@@ -186,8 +186,42 @@ export function decodeEntry(key: Uint8Array, value: Uint8Array): { meta: EntryMe
   return { meta, update }
 }
 
-/** Only the update of an entry (for loads), checksum verified. */
-export const decodeEntryUpdate = (key: Uint8Array, value: Uint8Array): Uint8Array => entryParts(key, value).update
+const skipString = (decoder: decoding.Decoder): void => {
+  const length = decoding.readVarUint(decoder) // read first: `pos += read()` would add to the old pos
+  decoder.pos += length
+}
+
+/** Moves the decoder past an entry's meta without building it (format from the head byte). */
+function skipMeta(decoder: decoding.Decoder, head: number): void {
+  if ((head & FORMAT_BITS) === FORMAT) {
+    decoding.readVarUint(decoder)
+    const flags = decoding.readUint8(decoder)
+    if ((flags & HAS_CLIENT_TIME) !== 0) decoding.readVarInt(decoder)
+    skipString(decoder)
+    skipString(decoder)
+    decoding.readUint8(decoder)
+    for (let n = decoding.readVarUint(decoder); n > 0; n--) decoding.readVarUint(decoder)
+    if ((flags & HAS_DETAILS) !== 0) skipString(decoder)
+    return
+  }
+  decoding.readVarUint(decoder)
+  if ((head & V2_CLIENT_TIME) !== 0) decoding.readVarInt(decoder)
+  skipString(decoder)
+  if (Math.floor(decoding.readUint8(decoder) / 8) === OTHER_ROLE) skipString(decoder)
+  if ((head & V2_CLIENT_IDS) !== 0) for (let n = decoding.readVarUint(decoder); n > 0; n--) decoding.readVarUint(decoder)
+  if ((head & V2_DETAILS) !== 0) skipString(decoder)
+}
+
+/** Only the update of an entry (for loads), checksum verified; the meta is skipped, not built. */
+export function decodeEntryUpdate(key: Uint8Array, value: Uint8Array): Uint8Array {
+  const body = unseal(key, value)
+  formatOf(body, [FORMAT, FORMAT_2])
+  return decodeWith(body, (decoder) => {
+    skipMeta(decoder, body[0]!)
+    if (decoder.pos >= body.length) throw new DecodeError('empty update')
+    return plainView(body, decoder.pos)
+  })
+}
 
 /** Only the receivedAt of an entry (for lookups by time), checksum verified. Both formats start with it. */
 export function decodeEntryTime(key: Uint8Array, value: Uint8Array): number {

@@ -7,7 +7,7 @@ import * as Y from 'yjs'
 import { LogErrorCode, ORIGINS, applyStateParts, stateParts } from '@rota/log'
 import type { EntryMeta, LogEntry } from '@rota/log'
 import { addShift, contentOf, createEditor, docFromState, editShift, metaFor } from '@rota/log/testing'
-import { decodeEntry, encodeEntry } from './codec.ts'
+import { decodeEntry, decodeEntryUpdate, encodeEntry } from './codec.ts'
 import { FORMAT_KEY, Tag, docPrefix, documentKey, seqKey } from './keys.ts'
 import { openLevelLog } from './level-log.ts'
 import { T0, withDir } from './test-helpers.ts'
@@ -117,7 +117,7 @@ describe('storage format', () => {
       await db.close()
     }))
 
-  it('round-trips any meta through the entry encoding, storing client ids only when they are not the update’s', () => {
+  it('round-trips any meta through the entry encoding (and format 1), storing client ids only when they are not the update’s', () => {
     const a = createEditor(1)
     const b = createEditor(2 ** 32 - 1)
     const update = Y.mergeUpdates([a.edit((d) => addShift(d, 'a', 1))!, b.edit((d) => addShift(d, 'b', 2))!])
@@ -139,6 +139,12 @@ describe('storage format', () => {
       fc.property(meta, (m) => {
         const value = encodeEntry(key, m, update, own)
         expect(decodeEntry(key, value)).toEqual({ meta: m, update })
+        expect(decodeEntryUpdate(key, value)).toEqual(update)
+        // Format 1 too (only the fields it had).
+        const old = { actor: m.actor, role: m.role, origin: m.origin, clientIds: m.clientIds, receivedAt: m.receivedAt }
+        const oldValue = entryV1(key, old, update)
+        expect(decodeEntry(key, oldValue)).toEqual({ meta: old, update })
+        expect(decodeEntryUpdate(key, oldValue)).toEqual(update)
       }),
     )
     // What a server stores besides the update: head 1, receivedAt 6, actor 1 + 5, origin and role 1, checksum 4.

@@ -129,6 +129,10 @@ interface DocState extends DocView {
   checkpointing: Promise<void> | undefined
 }
 
+/** How many sequence numbers in [from, to] `truncateAfter` cut. */
+const cutCount = (record: DocRecord, from: number, to: number): number =>
+  record.cuts.reduce((count, [cutFrom, cutTo]) => count + Math.max(0, Math.min(cutTo, to) - Math.max(cutFrom, from) + 1), 0)
+
 function positiveInteger(value: unknown, field: string): void {
   if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) > 0)) {
     throw new RotaLogError(LogErrorCode.InvalidArgument, `${field} must be a positive integer`, { field })
@@ -298,16 +302,15 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
       .iterator({ gte: seqKey(state.checkpointPrefix, record.baseSeq), lte: seqKey(state.checkpointPrefix, state.headSeq), reverse: true, limit: 1 })
       .all()
     state.lastCheckpointSeq = checkpoint === undefined ? record.baseSeq : decodeSeq(checkpoint[0], state.checkpointPrefix.length)
-    state.sinceEntries = 0
+    // Numbers are dense but for the cut ranges, so the tail's length needs no scan; its bytes only
+    // matter while it is shorter than `checkpointEvery` (a long tail is due by count anyway).
+    state.sinceEntries = Math.max(0, state.headSeq - state.lastCheckpointSeq - cutCount(record, state.lastCheckpointSeq + 1, state.headSeq))
     state.sinceBytes = 0
-    if (state.headSeq > state.lastCheckpointSeq) {
-      for await (const [key, value] of db.iterator({
-        gt: seqKey(state.entryPrefix, state.lastCheckpointSeq),
-        lte: seqKey(state.entryPrefix, state.headSeq),
-      })) {
-        state.sinceEntries++
-        state.sinceBytes += key.length + value.length
-      }
+    if (state.sinceEntries > 0 && state.sinceEntries < checkpointEvery) {
+      const entries = await db
+        .iterator({ gt: seqKey(state.entryPrefix, state.lastCheckpointSeq), lte: seqKey(state.entryPrefix, state.headSeq) })
+        .all()
+      for (const [key, value] of entries) state.sinceBytes += key.length + value.length
     }
   }
 

@@ -59,10 +59,12 @@ export interface StoredEntry {
 const PAGE = 512
 
 /**
- * Yields the entries with from ≤ seq ≤ to. Throws ROTA_LOG_CORRUPT at a damaged entry and at a
- * missing one (a gap no truncation explains), naming doc and seq.
+ * Yields the entries with from ≤ seq ≤ to, a page at a time (one promise per page, not per entry:
+ * a long tail is read without an allocation storm). Throws ROTA_LOG_CORRUPT at a damaged entry
+ * and at a missing one (a gap no truncation explains), naming doc and seq, after yielding the
+ * intact entries before it.
  */
-export async function* scanEntries(db: Db, view: DocView, from: number, to: number, reverse = false, updatesOnly = false): AsyncGenerator<StoredEntry> {
+export async function* scanEntryPages(db: Db, view: DocView, from: number, to: number, reverse = false, updatesOnly = false): AsyncGenerator<StoredEntry[]> {
   if (from > to) return
   const { doc, entryPrefix, record } = view
   const iterator = db.iterator({ gte: seqKey(entryPrefix, from), lte: seqKey(entryPrefix, to), reverse })
@@ -74,24 +76,36 @@ export async function* scanEntries(db: Db, view: DocView, from: number, to: numb
     for (;;) {
       const page = await iterator.nextv(PAGE)
       if (page.length === 0) return
+      const entries: StoredEntry[] = []
+      let damage: RotaLogError | undefined
       for (const [key, value] of page) {
         const seq = decodeSeq(key, entryPrefix.length)
-        if (!first && seq !== expected) throw corrupt(doc, expected, 'missing')
-        first = false
-        let decoded: { meta: EntryMeta | undefined; update: Uint8Array }
-        try {
-          decoded = updatesOnly ? { meta: undefined, update: decodeEntryUpdate(key, value) } : decodeEntry(key, value)
-        } catch (error) {
-          if (error instanceof DecodeError) throw corrupt(doc, seq, error.message, error)
-          throw error
+        if (!first && seq !== expected) {
+          damage = corrupt(doc, expected, 'missing')
+          break
         }
-        yield { seq, meta: decoded.meta, update: decoded.update, bytes: key.length + value.length }
+        first = false
+        try {
+          const decoded = updatesOnly ? { meta: undefined, update: decodeEntryUpdate(key, value) } : decodeEntry(key, value)
+          entries.push({ seq, meta: decoded.meta, update: decoded.update, bytes: key.length + value.length })
+        } catch (error) {
+          if (!(error instanceof DecodeError)) throw error
+          damage = corrupt(doc, seq, error.message, error)
+          break
+        }
         expected = expectedAfter(record, seq, reverse)
       }
+      if (entries.length > 0) yield entries
+      if (damage !== undefined) throw damage
     }
   } finally {
     await iterator.close()
   }
+}
+
+/** `scanEntryPages`, an entry at a time. */
+export async function* scanEntries(db: Db, view: DocView, from: number, to: number, reverse = false): AsyncGenerator<StoredEntry> {
+  for await (const page of scanEntryPages(db, view, from, to, reverse)) yield* page
 }
 
 /** The first stored entry with from ≤ seq ≤ to: its seq and time (checksum verified). */
@@ -159,6 +173,21 @@ export async function findCheckpoint(db: Db, view: DocView, seq: number, observe
   return undefined
 }
 
+/**
+ * Copies a page's updates into one buffer and returns views of it: LevelDB hands out every value
+ * in its own ArrayBuffer, which V8 tracks one by one on every garbage collection, and a long tail
+ * (a million entries) would keep all of them alive.
+ */
+function packed(entries: StoredEntry[]): Uint8Array[] {
+  const arena = new Uint8Array(entries.reduce((sum, entry) => sum + entry.update.length, 0))
+  let offset = 0
+  return entries.map(({ update }) => {
+    arena.set(update, offset)
+    offset += update.length
+    return arena.subarray(offset - update.length, offset)
+  })
+}
+
 /** What the state at `seq` is made of: the newest usable checkpoint and the entries after it. */
 export async function piecesAtSeq(db: Db, view: DocView, seq: number, observer?: LogObserver): Promise<{ base: FoundCheckpoint | undefined; updates: Uint8Array[] }> {
   const checkpoint = await findCheckpoint(db, view, seq, observer)
@@ -168,10 +197,12 @@ export async function piecesAtSeq(db: Db, view: DocView, seq: number, observer?:
   const updates: Uint8Array[] = []
   const from = (checkpoint?.seq ?? view.record.baseSeq) + 1
   let expected = expectedAfter(view.record, from - 1, false)
-  for await (const entry of scanEntries(db, view, from, seq, false, true)) {
-    if (entry.seq !== expected) throw corrupt(view.doc, expected, 'missing')
-    updates.push(entry.update)
-    expected = expectedAfter(view.record, entry.seq, false)
+  for await (const page of scanEntryPages(db, view, from, seq, false, true)) {
+    for (const entry of page) {
+      if (entry.seq !== expected) throw corrupt(view.doc, expected, 'missing')
+      expected = expectedAfter(view.record, entry.seq, false)
+    }
+    for (const update of packed(page)) updates.push(update)
   }
   if (expected <= seq) throw corrupt(view.doc, expected, 'missing')
   return { base: checkpoint, updates }
