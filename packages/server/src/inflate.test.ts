@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import WebSocket, { WebSocketServer } from 'ws'
 import { createMemoryLog } from '@rota/log'
 import { CloseCode } from '@rota/protocol'
-import { syncInflateWebSocket } from './inflate.ts'
+import { liveInflateContexts, syncInflateWebSocket } from './inflate.ts'
 import { connectClient, startTestServer, waitFor, whenSynced } from './testing.ts'
 
 const cleanup: Array<() => unknown> = []
@@ -83,6 +83,20 @@ describe('synchronous permessage-deflate inflate', () => {
       ),
       { numRuns: 25 },
     )
+  })
+
+  it('gives an idle connection\'s zlib context back and continues the stream from the kept window', async () => {
+    const { client, received } = await echoPair()
+    const words = Array.from({ length: 400 }, (_, i) => `shift-${i % 37} assignee staff-${i % 11};`).join('')
+    const messages = [Buffer.from(words), randomBytes(5000), Buffer.from(words.slice(100, 900))]
+    for (const message of messages) client.send(message)
+    await waitFor(() => received.length === 3, 30_000, 'echoes')
+    await waitFor(() => liveInflateContexts() === 0, 30_000, 'the idle context released')
+    // Deflated against the client's window: these only decode if the server's new context starts from the same bytes.
+    const later = [Buffer.from(words.slice(3000, 4000)), Buffer.from(words), randomBytes(40_000), Buffer.from(words.slice(0, 500))]
+    for (const message of later) client.send(message)
+    await waitFor(() => received.length === 7, 30_000, 'echoes after the release')
+    ;[...messages, ...later].forEach((message, i) => expect(Buffer.compare(received[i]!, message)).toBe(0))
   })
 
   it('refuses a message that inflates above the payload cap (1009) without inflating all of it', async () => {

@@ -42,9 +42,14 @@ const extensionName = 'permessage-deflate'
 /** Output space shared by every connection: inflating is synchronous, so one buffer is never used twice at once. */
 const scratch = Buffer.allocUnsafe(64 * 1024)
 
-const createInflater = (windowBits: number): Inflater => {
-  // The stream's own output buffer is never used (output goes to `scratch`): keep it at zlib's minimum.
-  const inflate = zlib.createInflateRaw({ windowBits, chunkSize: zlib.constants.Z_MIN_CHUNK }) as Inflater
+/** A raw-inflate context; `dictionary` (the previous context's window) continues a compressed stream. */
+const createInflater = (windowBits: number, dictionary?: Buffer): Inflater => {
+  const inflate = zlib.createInflateRaw({
+    windowBits,
+    // The stream's own output buffer is never used (output goes to `scratch`): keep it at zlib's minimum.
+    chunkSize: zlib.constants.Z_MIN_CHUNK,
+    ...(dictionary === undefined ? {} : { dictionary }),
+  }) as Inflater
   // zlib reports a data error through the stream (destroy + 'error' on the next tick); it is read from
   // `errored` right after the write instead.
   inflate.on('error', () => undefined)
@@ -97,26 +102,104 @@ const supported = (() => {
   }
 })()
 
+/**
+ * The last bytes a connection's inflate produced, up to the window size: what a new inflate context needs as
+ * its dictionary to carry on where a released one stopped. Grows with what the client sent, so an idle
+ * connection that sent a few kilobytes keeps a few kilobytes (a live zlib context is ~40 KB).
+ */
+class History {
+  private bytes = Buffer.alloc(0)
+  private length = 0
+
+  constructor(private readonly size: number) {}
+
+  append(output: Buffer): void {
+    const { size } = this
+    if (output.length >= size) {
+      this.bytes = Buffer.from(output.subarray(output.length - size))
+      this.length = size
+      return
+    }
+    const kept = Math.min(this.length, size - output.length)
+    if (kept + output.length > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.min(size, Math.max(kept + output.length, this.bytes.length * 2, 256)))
+      this.bytes.copy(grown, 0, this.length - kept, this.length)
+      this.bytes = grown
+    } else if (kept < this.length) {
+      this.bytes.copyWithin(0, this.length - kept, this.length)
+    }
+    output.copy(this.bytes, kept)
+    this.length = kept + output.length
+  }
+
+  /** Drops unused capacity (when the connection goes idle). */
+  compact(): void {
+    if (this.bytes.length > this.length) this.bytes = Buffer.from(this.bytes.subarray(0, this.length))
+  }
+
+  get window(): Buffer | undefined {
+    return this.length === 0 ? undefined : this.bytes.subarray(0, this.length)
+  }
+}
+
+/** A connection's inflate state: a live zlib context while messages come, its window alone while idle. */
+interface InflateState {
+  inflate: Inflater | undefined
+  history: History | undefined
+  lastUsed: number
+}
+
+/** How long a connection may send nothing before its zlib context is released (its window is kept). */
+const idleReleaseMs = 500
+const live = new Set<InflateState>()
+let sweeper: NodeJS.Timeout | undefined
+
+/** Connections holding a live zlib context right now (the others hold only their window). */
+export const liveInflateContexts = (): number => live.size
+
+const release = (state: InflateState): void => {
+  state.inflate?.close()
+  state.inflate = undefined
+  state.history?.compact()
+  live.delete(state)
+  if (live.size === 0 && sweeper !== undefined) {
+    clearInterval(sweeper)
+    sweeper = undefined
+  }
+}
+
+const track = (state: InflateState): void => {
+  live.add(state)
+  sweeper ??= setInterval(() => {
+    const now = Date.now()
+    for (const idle of live) if (now - idle.lastUsed >= idleReleaseMs) release(idle)
+  }, idleReleaseMs / 2).unref()
+}
+
 /** Replaces a server connection's asynchronous inflate with a synchronous one (same context, same limits). */
 const useSyncInflate = (socket: WebSocket, extension: PerMessageDeflateExtension): void => {
   const bits = extension.params.client_max_window_bits
   const windowBits = typeof bits === 'number' ? bits : zlib.constants.Z_DEFAULT_WINDOWBITS
-  const resetEachMessage = extension.params.client_no_context_takeover === true
-  const maxOutput = extension._maxPayload
-  let inflate: Inflater | undefined
+  // Without context takeover every message starts afresh: there is no window to keep.
+  const history = extension.params.client_no_context_takeover === true ? undefined : new History(1 << windowBits)
+  const state: InflateState = { inflate: undefined, history, lastUsed: 0 }
   const cleanup = extension.cleanup.bind(extension)
 
   extension.decompress = (data, fin, callback) => {
     let result: Buffer | undefined
     let failure: Error | null = null
     try {
-      inflate ??= createInflater(windowBits)
-      result = inflateSync(inflate, fin ? Buffer.concat([data, TRAILER]) : data, maxOutput)
-      if (fin && resetEachMessage) inflate.reset()
+      if (state.inflate === undefined) {
+        state.inflate = createInflater(windowBits, history?.window)
+        track(state)
+      }
+      state.lastUsed = Date.now()
+      result = inflateSync(state.inflate, fin ? Buffer.concat([data, TRAILER]) : data, extension._maxPayload)
+      if (history !== undefined) history.append(result)
+      else if (fin) state.inflate.reset()
     } catch (err) {
       failure = err instanceof Error ? err : new Error(String(err))
-      inflate?.close()
-      inflate = undefined
+      release(state)
       // As ws does for data that does not inflate (its own error carries the code, ours cannot).
       socket.close(1007, 'invalid compressed data')
     }
@@ -124,8 +207,7 @@ const useSyncInflate = (socket: WebSocket, extension: PerMessageDeflateExtension
     queueMicrotask(() => callback(failure, result))
   }
   extension.cleanup = () => {
-    inflate?.close()
-    inflate = undefined
+    release(state)
     cleanup()
   }
 }
