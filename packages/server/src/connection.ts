@@ -8,7 +8,7 @@ import { RotaServerError, ServerErrorCode, authErrorCodes, codeOf, isRotaServerE
 import type { DocName } from './docName.ts'
 import type { Room, RoomMember } from './room.ts'
 import type { RoomRegistry } from './rooms.ts'
-import type { ServerMetrics } from './metrics.ts'
+import { countMessage, type ServerMetrics, type WireSource } from './metrics.ts'
 import type { Identity, Limits, ServerHooks } from './types.ts'
 import {
   awarenessMessage,
@@ -89,7 +89,7 @@ const reasonOf = (message: string): string => {
  * y-websocket messages in order. Limits are checked as frames arrive; a refused message
  * closes only this connection and stores nothing.
  */
-export class Connection implements RoomMember {
+export class Connection implements RoomMember, WireSource {
   readonly awarenessClients = new Set<number>()
   private room: Room | undefined
   /** The state vector of the client's last sync step 1. */
@@ -98,6 +98,10 @@ export class Connection implements RoomMember {
   private closed = false
   /** Messages are handled one after another; the first waits for auth and the room. */
   private queue: Promise<void>
+  /** Authenticated and in its room: a message with none queued before it is handled at once. */
+  private ready = false
+  /** Messages waiting in `queue`. */
+  private backlog = 0
   private tokens: number
   private readonly awarenessBucket: TokenBucket
   private lastRefill = Date.now()
@@ -123,6 +127,7 @@ export class Connection implements RoomMember {
     this.wireRead = tcp.bytesRead
     this.wireWritten = tcp.bytesWritten
     ctx.metrics.connections.inc()
+    ctx.metrics.tally.wireSources.add(this)
     socket.binaryType = 'nodebuffer'
     socket.on('message', this.onMessage)
     socket.on('close', this.onClose)
@@ -131,7 +136,12 @@ export class Connection implements RoomMember {
     })
     this.pingTimer = setInterval(this.ping, ctx.pingIntervalMs)
     this.pingTimer.unref()
-    this.queue = this.open().catch((err: unknown) => this.refuse(err))
+    this.queue = this.open().then(
+      () => {
+        this.ready = true
+      },
+      (err: unknown) => this.refuse(err),
+    )
   }
 
   private async open(): Promise<void> {
@@ -169,8 +179,7 @@ export class Connection implements RoomMember {
   private onMessage = (data: RawData, isBinary: boolean): void => {
     const bytes = toBytes(data)
     const { metrics, limits } = this.ctx
-    metrics.bytes.inc({ direction: 'in', layer: 'payload' }, bytes.length)
-    this.countWireIn()
+    metrics.tally.bytes.payloadIn += bytes.length
     if (this.closed) return
     try {
       if (!isBinary) throw new RotaServerError(ServerErrorCode.BadMessage, 'text frames are not part of the protocol')
@@ -185,7 +194,13 @@ export class Connection implements RoomMember {
       this.refuse(err)
       return
     }
+    if (this.ready && this.backlog === 0) {
+      this.handle(bytes)
+      return
+    }
+    this.backlog += 1
     this.queue = this.queue.then(() => {
+      this.backlog -= 1
       if (!this.closed) this.handle(bytes)
     })
   }
@@ -204,7 +219,7 @@ export class Connection implements RoomMember {
   private handle(bytes: Uint8Array): void {
     try {
       const message = readClientMessage(bytes)
-      this.ctx.metrics.messages.inc({ direction: 'in', type: message.kind })
+      countMessage(this.ctx.metrics.tally.messagesIn, message.kind)
       this.dispatch(message)
     } catch (err) {
       if (codeOf(err) === ServerErrorCode.Forbidden) this.deny(err as RotaServerError)
@@ -333,27 +348,21 @@ export class Connection implements RoomMember {
 
   send(message: Uint8Array): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return
-    const { metrics } = this.ctx
-    metrics.messages.inc({ direction: 'out', type: messageTypeName(message[0] ?? -1) })
-    metrics.bytes.inc({ direction: 'out', layer: 'payload' }, message.length)
-    this.socket.send(message, { binary: true }, (err) => {
-      if (err) this.log.debug({ err }, 'send failed')
-      this.countWireOut()
-    })
+    const { tally } = this.ctx.metrics
+    countMessage(tally.messagesOut, messageTypeName(message[0] ?? -1))
+    tally.bytes.payloadOut += message.length
+    // A failed write surfaces as the socket's error and close.
+    this.socket.send(message, { binary: true })
   }
 
-  private countWireIn(): void {
-    const read = this.tcp.bytesRead
-    if (read > this.wireRead) this.ctx.metrics.bytes.inc({ direction: 'in', layer: 'wire' }, read - this.wireRead)
-    this.wireRead = read
-  }
-
-  private countWireOut(): void {
-    const written = this.tcp.bytesWritten
-    if (written > this.wireWritten) {
-      this.ctx.metrics.bytes.inc({ direction: 'out', layer: 'wire' }, written - this.wireWritten)
-    }
-    this.wireWritten = written
+  /** Adds the TCP bytes moved since the last call to the tally (at scrape time and on close). */
+  countWire(): void {
+    const { bytes } = this.ctx.metrics.tally
+    const { bytesRead, bytesWritten } = this.tcp
+    bytes.wireIn += Math.max(0, bytesRead - this.wireRead)
+    bytes.wireOut += Math.max(0, bytesWritten - this.wireWritten)
+    this.wireRead = bytesRead
+    this.wireWritten = bytesWritten
   }
 
   /** Refused update (auth): tell the client with the y-protocols permission-denied message, keep the connection. */
@@ -392,8 +401,8 @@ export class Connection implements RoomMember {
   }
 
   private onClose = (): void => {
-    this.countWireIn()
-    this.countWireOut()
+    this.countWire()
+    this.ctx.metrics.tally.wireSources.delete(this)
     this.cleanup()
   }
 
