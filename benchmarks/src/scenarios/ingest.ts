@@ -1,6 +1,7 @@
 import os from 'node:os'
 import * as Y from 'yjs'
 import { startClientProcess } from '../clients/pool.ts'
+import { waitForIdle } from '../proc/child.ts'
 import { wallNow, type Collected, type Command, type ReplicaSpec } from '../clients/protocol.ts'
 import type { System } from '../systems/types.ts'
 import type { ScheduleSize } from '../workload/types.ts'
@@ -25,7 +26,8 @@ export interface IngestParams {
 /** Above this share of a core, a client process (or the harness's proxy) may be what limits the edits/s. */
 const CLIENT_BOUND = 0.9
 const CONVERGE_TIMEOUT_MS = 300_000
-const RECOVERY_WAIT_MS = 5_000
+/** Reading every document back after the restart; a server that goes idle before that is done loading. */
+const RECOVERY_TIMEOUT_MS = 60_000
 
 export const ingestParams = (ctx: ScenarioContext): IngestParams =>
   ctx.mode === 'full'
@@ -145,21 +147,25 @@ export const runIngest = async (ctx: ScenarioContext, systems: System[], params 
         await running.server.kill()
         await Promise.all(workers.map((w) => w.close()))
         await running.restart('kill')
-        // Every document checked at once: some servers report "synced" before they have loaded the document, so wait
-        // for the expected state, or give up after a few seconds (a server that lost edits never gets there).
-        const checks = await Promise.all(groups.map(async (_, d) => {
-          const checker = newDoc()
-          const client = running.connect(`ingest-${d}`, checker)
+        // Every document read back at once. Some servers report "synced" before they have loaded a document, so each
+        // check waits for the expected state; one that never gets there is read once the server has gone idle (it has
+        // loaded all it has), bounded.
+        const checkers = await Promise.all(groups.map(async (_, d) => {
+          const doc = newDoc()
+          const client = running.connect(`ingest-${d}`, doc)
           await client.whenSynced()
-          const target = stateOf(expected[d]!)
-          await waitUntil([checker], () => holds(checker, target), RECOVERY_WAIT_MS, 'recovery').catch(() => undefined)
-          const result = {
-            lost: countMissing(sent.filter(([clientId]) => docOf.get(clientId) === d), Y.decodeStateVector(Y.encodeStateVector(checker))),
-            intact: sameState(checker, expected[d]!),
-          }
-          client.destroy()
-          return result
+          return { doc, client, target: stateOf(expected[d]!) }
         }))
+        const allRecovered = Promise.all(checkers.map((c) => waitUntil([c.doc], () => holds(c.doc, c.target), RECOVERY_TIMEOUT_MS, 'recovery')))
+          .catch(() => undefined)
+        await Promise.race([allRecovered, waitForIdle(running.server, 1_500, RECOVERY_TIMEOUT_MS)])
+        const checks = checkers.map((c, d) => {
+          c.client.destroy()
+          return {
+            lost: countMissing(sent.filter(([clientId]) => docOf.get(clientId) === d), Y.decodeStateVector(Y.encodeStateVector(c.doc))),
+            intact: sameState(c.doc, expected[d]!),
+          }
+        })
         const lost = checks.reduce((sum, c) => sum + c.lost, 0)
         const recoveredDocs = checks.filter((c) => c.intact).length
         const allEdits = burstEdits + total
