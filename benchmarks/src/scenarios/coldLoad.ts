@@ -56,7 +56,6 @@ export const runColdLoad = async (ctx: ScenarioContext, systems: System[]): Prom
         // in the background would otherwise be measured on a history it never stored).
         const settled = await waitForIdle(running.server, 1_000, SETTLE_TIMEOUT_MS)
         await running.restart('stop')
-        const bytesOnDisk = await diskBytes(running.dataDir)
 
         const reader = newDoc()
         const t0 = performance.now()
@@ -64,6 +63,9 @@ export const runColdLoad = async (ctx: ScenarioContext, systems: System[]): Prom
         await waitForState(reader, writer, LOAD_TIMEOUT_MS, 'a new client receiving the full state')
         const loadMs = performance.now() - t0
         readerClient.destroy()
+        // Bytes at rest: once the restarted server has loaded the history and finished what opening its store started.
+        await waitForIdle(running.server, 1_000, SETTLE_TIMEOUT_MS)
+        const bytesOnDisk = await diskBytes(running.dataDir)
         return {
           metrics: { loadMs, diskMB: bytesOnDisk / 1e6, stateKB: Y.encodeStateAsUpdate(writer).length / 1e3 },
           ...(settled.idle ? {} : { notes: [`the server was still busy ${SETTLE_TIMEOUT_MS / 1000} s after the last edit; stopped anyway`] }),

@@ -85,11 +85,16 @@ export const createDocFactory = (seed: number): (() => Y.Doc) => {
   }
 }
 
-/** Total size of the files under `dir`. */
+/** Total size of the files under `dir`. A file removed meanwhile (a compaction by the running server) counts as 0. */
 export const diskBytes = async (dir: string): Promise<number> => {
   let total = 0
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size
+    if (!entry.isFile()) continue
+    try {
+      total += (await stat(path.join(entry.parentPath, entry.name))).size
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    }
   }
   return total
 }
