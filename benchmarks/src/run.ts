@@ -93,6 +93,8 @@ export const runBenchmarks = async (options: RunOptions): Promise<BenchResults> 
   try {
     for (const scenario of options.scenarios) {
       const systems = systemsFor(scenario, options.mode)
+      const scenarioStarted = Date.now()
+      const before = cases.length
       switch (scenario) {
         case 1:
           cases.push(await runFormats(ctx), await runSystemBytes(ctx, systems))
@@ -110,6 +112,8 @@ export const runBenchmarks = async (options: RunOptions): Promise<BenchResults> 
           cases.push(await runManyDocs(ctx, systems))
           break
       }
+      const run = { seconds: Math.round((Date.now() - scenarioStarted) / 1000), loadAverage: os.loadavg().map((n) => Math.round(n * 100) / 100) }
+      for (const result of cases.slice(before)) result.run = run
     }
   } finally {
     await Promise.all(dirs.map(removeDir))

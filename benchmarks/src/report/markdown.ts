@@ -43,6 +43,7 @@ export const renderMarkdown = (results: BenchResults): string => {
   for (const result of results.cases) {
     lines.push(`## [${result.id}] ${result.title}`, '')
     lines.push(`Parameters: ${Object.entries(result.params).map(([k, v]) => `${k} ${v}`).join(', ')}`, '')
+    if (result.run !== undefined) lines.push(`Scenario ${result.scenario} took ${result.run.seconds} s; load average when it ended ${result.run.loadAverage.join(' / ')}.`, '')
     lines.push(caseTable(result), '')
     const notes = result.measurements.flatMap((m) => (m.notes ?? []).map((note) => `- ${m.subject}: ${note}`))
     if (notes.length > 0) lines.push(...notes, '')

@@ -36,6 +36,8 @@ export interface CaseResult {
   params: Record<string, number | string | boolean>
   metrics: MetricDef[]
   measurements: Measurement[]
+  /** Set by the runner: how long the scenario took and the machine's load average (1, 5, 15 min) when it ended. */
+  run?: { seconds: number; loadAverage: number[] }
 }
 
 export interface Progress {
