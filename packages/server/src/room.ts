@@ -1,5 +1,6 @@
 import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
+import { applyStateParts, type StatePart } from '@rota/log'
 import { mergeClocks, type DurableClocks } from '@rota/protocol'
 import { awarenessMessage } from './messages.ts'
 import type { DocName } from './docName.ts'
@@ -28,12 +29,16 @@ export class Room {
   appendTail: Promise<unknown> = Promise.resolve()
   idleTimer: NodeJS.Timeout | undefined
 
-  constructor(name: DocName, state: Uint8Array, headSeq: number) {
+  /** `state`: the document as the log hands it out for loading (`stateParts`). */
+  constructor(name: DocName, state: readonly StatePart[], headSeq: number) {
     this.name = name
     this.ydoc = new Y.Doc()
-    Y.applyUpdate(this.ydoc, state, this)
-    // Pending structs count too: the log holds them even though Yjs has not integrated them yet.
-    this.durable = mergeClocks(new Map(), Y.parseUpdateMeta(state).to)
+    applyStateParts(this.ydoc, state, this)
+    this.durable = mergeClocks(new Map(), Y.decodeStateVector(Y.encodeStateVector(this.ydoc)))
+    // Pending structs count too: the log holds them even though Yjs has not integrated them yet
+    // (Yjs keeps them as one v2 update).
+    const pending = this.ydoc.store.pendingStructs
+    if (pending !== null) mergeClocks(this.durable, Y.parseUpdateMetaV2(pending.update).to)
     this.headSeq = headSeq
     this.awareness = new awarenessProtocol.Awareness(this.ydoc)
     this.awareness.setLocalState(null)

@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import type { FastifyBaseLogger as Logger } from 'fastify'
-import type { EntryMeta, UpdateLog } from '@rota/log'
+import { stateParts, type EntryMeta, type UpdateLog } from '@rota/log'
 import { CloseCode, mergeClocks } from '@rota/protocol'
 import { RotaServerError, ServerErrorCode } from './errors.ts'
 import { parseDocName, type DocName } from './docName.ts'
@@ -58,12 +58,13 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
   const load = async (name: DocName): Promise<Room> => {
     await draining.get(name)
     const start = process.hrtime.bigint()
-    const [state, head] = await Promise.all([log.stateAt(name), log.head(name)])
+    const [state, head] = await Promise.all([stateParts(log, name), log.head(name)])
     const room = new Room(name, state, head?.headSeq ?? 0)
     metrics.docsLoaded.inc()
     metrics.documents.inc()
     metrics.loadSeconds.observe(seconds(start))
-    logger.debug({ doc: name, seq: room.headSeq, bytes: state.length }, 'document loaded')
+    const bytes = state.reduce((sum, part) => sum + part.update.length, 0)
+    logger.debug({ doc: name, seq: room.headSeq, parts: state.length, bytes }, 'document loaded')
     return room
   }
 
