@@ -7,7 +7,7 @@ import { installedVersion } from './versions.ts'
 const startRota = (dataDir: string) =>
   spawnServer({ ...tsxEntry('rota.server.ts'), env: { BENCH_DATA_DIR: path.join(dataDir, 'rota-log') }, readyPort: parseReadyLine })
 
-const DURABILITY = 'every update appended to the LevelDB log and fsynced (durability: sync) before it is broadcast and acknowledged'
+const DURABILITY = 'every update appended to the LevelDB log and fsynced (durability: sync) before it is acknowledged (relayed to other clients as soon as it is applied, once its append has started)'
 const version = installedVersion('@rota/server')
 
 /** Rota's server with the stock y-websocket client: what any existing Yjs app gets by pointing at Rota. */
