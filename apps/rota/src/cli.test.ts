@@ -22,13 +22,14 @@ describe('configuration', () => {
   it('uses the fixed names: flags over environment over defaults', () => {
     const defaults = resolveConfig(parseCommandLine(['serve']).values, {}, '/repo')
     expect(defaults).toMatchObject({ port: 1234, host: '127.0.0.1', dataDir: '/repo/data', logLevel: 'info', durability: 'sync' })
-    const env = { PORT: '8080', HOST: '0.0.0.0', ROTA_DATA_DIR: '/srv/rota', ROTA_LOG_LEVEL: 'debug', ROTA_COMPRESSION_THRESHOLD: '2048' }
+    const env = { PORT: '8080', HOST: '0.0.0.0', ROTA_DATA_DIR: '/srv/rota', ROTA_LOG_LEVEL: 'debug', ROTA_COMPRESSION_THRESHOLD: '2048', ROTA_CLIENT_COMPRESSION: 'large-messages' }
     expect(resolveConfig(parseCommandLine(['serve']).values, env, '/repo')).toMatchObject({
       port: 8080,
       host: '0.0.0.0',
       dataDir: '/srv/rota',
       logLevel: 'debug',
       compressionThreshold: 2048,
+      clientCompression: 'large-messages',
     })
     const flags = parseCommandLine(['serve', '--port', '9', '--data-dir', 'rel', '--log-level', 'warn']).values
     expect(resolveConfig(flags, env, '/repo')).toMatchObject({ port: 9, dataDir: '/repo/rel', logLevel: 'warn', host: '0.0.0.0' })
@@ -39,7 +40,7 @@ describe('configuration', () => {
   })
 
   it('refuses bad values with a usage error', async () => {
-    for (const env of [{ PORT: 'abc' }, { PORT: '70000' }, { ROTA_LOG_LEVEL: 'loud' }, { ROTA_DURABILITY: 'maybe' }]) {
+    for (const env of [{ PORT: 'abc' }, { PORT: '70000' }, { ROTA_LOG_LEVEL: 'loud' }, { ROTA_DURABILITY: 'maybe' }, { ROTA_CLIENT_COMPRESSION: 'always' }]) {
       expect(() => resolveConfig(parseCommandLine([]).values, env, '/')).toThrow(expect.objectContaining({ code: CliErrorCode.BadConfig }))
     }
     const { io, err } = capture()

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { clientCompressionModes, defaultClientCompression, type ClientCompression } from '@rota/server'
 import { CliError, CliErrorCode } from './errors.ts'
 
 type Env = Record<string, string | undefined>
@@ -41,6 +42,13 @@ export const settings = {
     type: 'integer',
     default: 1024,
     help: 'Messages of at least this many bytes are deflated',
+  },
+  clientCompression: {
+    flag: 'client-compression',
+    env: 'ROTA_CLIENT_COMPRESSION',
+    type: 'string',
+    default: defaultClientCompression,
+    help: 'stream (clients deflate every message, fewest bytes) or large-messages (less CPU)',
   },
   maxMessageSize: {
     flag: 'max-message-size',
@@ -103,6 +111,7 @@ export interface Config {
   durability: 'sync' | 'buffered'
   checkpointEvery: number
   compressionThreshold: number
+  clientCompression: ClientCompression
   maxMessageSize: number
   maxConnectionsPerAddress: number
   messagesPerSecond: number
@@ -168,6 +177,9 @@ export const resolveConfig = (values: ParsedValues, env: Env = process.env, cwd 
   }
   if (config.durability !== 'sync' && config.durability !== 'buffered') {
     throw new CliError(CliErrorCode.BadConfig, '--durability / ROTA_DURABILITY must be sync or buffered')
+  }
+  if (!(clientCompressionModes as readonly string[]).includes(config.clientCompression)) {
+    throw new CliError(CliErrorCode.BadConfig, `--client-compression / ROTA_CLIENT_COMPRESSION must be ${clientCompressionModes.join(' or ')}`)
   }
   for (const name of ['checkpointEvery', 'maxMessageSize', 'maxConnectionsPerAddress', 'messagesPerSecond', 'messageBurst', 'maxPendingAuth'] as const) {
     if (config[name] === 0) throw new CliError(CliErrorCode.BadConfig, `--${settings[name].flag} must be positive`)

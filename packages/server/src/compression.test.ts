@@ -14,8 +14,9 @@ const track = <T extends TestClient | RotaServer>(thing: T): T => {
   return thing
 }
 
-/** Bytes read from the TCP socket under a ws client. */
+/** Bytes read from / written to the TCP socket under a ws client. */
 const wireRead = (raw: { ws: object }) => ((raw.ws as { _socket: Socket })._socket).bytesRead
+const wireWritten = (raw: { ws: object }) => ((raw.ws as { _socket: Socket })._socket).bytesWritten
 
 const metric = async (server: RotaServer, direction: string, layer: string) => {
   const text = await (await fetch(`${server.url}/metrics`)).text()
@@ -57,6 +58,31 @@ describe('permessage-deflate', () => {
     const wireOut = await metric(server, 'out', 'wire')
     expect(payloadOut).toBeGreaterThan(step2.length)
     expect(wireOut).toBeLessThan(payloadOut / 2)
+  })
+
+  it.each([
+    ['stream', true],
+    ['large-messages', false],
+  ] as const)('clientCompression %s: a ws client deflates its small edits: %s', async (mode, compressed) => {
+    const server = track(await startTestServer({ clientCompression: mode }))
+    const author = await connectRaw(server, `client-${mode}`)
+    cleanup.push(() => author.ws.close())
+    const source = new Y.Doc()
+    const edits: Uint8Array[] = []
+    source.on('update', (update: Uint8Array) => edits.push(updateMessage(update)))
+    for (let i = 0; i < 20; i++) source.getMap('shifts').set(`s${i}`, 'assigned to ana for the morning shift')
+    const before = wireWritten(author)
+    for (const edit of edits) author.send(edit)
+    const room = await server.rooms.getDoc(`client-${mode}`)
+    await waitFor(() => room.getMap('shifts').size === 20)
+    // A client frame costs 6 bytes of header and mask (payloads under 126 bytes); compressed frames cost less in all.
+    const raw = edits.reduce((sum, edit) => sum + edit.length + 6, 0)
+    if (compressed) expect(wireWritten(author) - before).toBeLessThan(raw * 0.8)
+    else expect(wireWritten(author) - before).toBe(raw)
+  })
+
+  it('refuses an unknown clientCompression', async () => {
+    await expect(startTestServer({ clientCompression: 'always' as never })).rejects.toThrow(RangeError)
   })
 
   it('respects a configured threshold', async () => {

@@ -17,6 +17,18 @@ export const defaultLimits: Limits = {
 }
 
 export const defaultCompressionThreshold = 1024
+
+/**
+ * How clients may compress what they send (permessage-deflate's client context takeover):
+ * - `stream`: against everything they sent before; a keystroke-sized edit costs ~30 B on the wire instead of
+ *   ~80 B, and the server inflates every frame.
+ * - `large-messages`: each message on its own (`client_no_context_takeover`), which makes `ws`-based clients skip
+ *   compression for messages under their threshold: ~2.7× the bytes per small edit, about half the CPU per
+ *   relayed edit on the server and on Node clients (docs/protocol.md, Compression).
+ */
+export const clientCompressionModes = ['stream', 'large-messages'] as const
+export type ClientCompression = (typeof clientCompressionModes)[number]
+export const defaultClientCompression: ClientCompression = 'stream'
 export const defaultRoomIdleMs = 30_000
 export const defaultPingIntervalMs = 30_000
 

@@ -17,7 +17,7 @@ export type {
   UpdateMeta,
 } from './types.ts'
 export { anonymousAdmin, openHooks } from './hooks.ts'
-export { defaultLimits, defaultCompressionThreshold } from './config.ts'
+export { clientCompressionModes, defaultClientCompression, defaultLimits, defaultCompressionThreshold, type ClientCompression } from './config.ts'
 export { createMetrics } from './metrics.ts'
 export type { ServerMetrics } from './metrics.ts'
 export { RotaServerError, ServerErrorCode, httpStatusOf } from './errors.ts'

@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyError } from 'fastify'
 import fastifyWebsocket, { type WebsocketPluginOptions } from '@fastify/websocket'
 import fastifySwagger from '@fastify/swagger'
 import { CloseCode } from '@rota/protocol'
-import { defaultCompressionThreshold, defaultPingIntervalMs, defaultRoomIdleMs, hardPayloadCap, resolveLimits } from './config.ts'
+import { clientCompressionModes, defaultClientCompression, defaultCompressionThreshold, defaultPingIntervalMs, defaultRoomIdleMs, hardPayloadCap, resolveLimits } from './config.ts'
 import { RotaServerError, ServerErrorCode, authErrorCodes, codeOf, isRotaServerError } from './errors.ts'
 import { resolveHooks } from './hooks.ts'
 import { syncInflateWebSocket } from './inflate.ts'
@@ -32,6 +32,10 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
   const compressionThreshold = options.compressionThreshold ?? defaultCompressionThreshold
   if (!Number.isInteger(compressionThreshold) || compressionThreshold < 0) {
     throw new RangeError('compressionThreshold must be a non-negative integer')
+  }
+  const clientCompression = options.clientCompression ?? defaultClientCompression
+  if (!clientCompressionModes.includes(clientCompression)) {
+    throw new RangeError(`clientCompression must be one of ${clientCompressionModes.join(', ')}`)
   }
   const hooks = resolveHooks(options.hooks)
   const metrics = options.metrics ?? createMetrics()
@@ -96,7 +100,11 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
       maxPayload: hardPayloadCap(limits),
       // ws honours the threshold only without server context takeover; it also frees the
       // compressor's window between messages, which keeps per-connection memory small.
-      perMessageDeflate: { threshold: compressionThreshold, serverNoContextTakeover: true },
+      perMessageDeflate: {
+        threshold: compressionThreshold,
+        serverNoContextTakeover: true,
+        clientNoContextTakeover: clientCompression === 'large-messages',
+      },
       // Inflates clients' small frames synchronously instead of through zlib's thread pool (see inflate.ts).
       // (@fastify/websocket types the option as ws's module namespace; ws takes any subclass of its WebSocket.)
       WebSocket: syncInflateWebSocket as unknown as NonNullable<NonNullable<WebsocketPluginOptions['options']>['WebSocket']>,

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import type { LoggerOptions } from 'pino'
 import type { EntryMeta, UpdateLog } from '@rota/log'
 import type { AuthHooks, Identity } from '@rota/auth'
+import type { ClientCompression } from './config.ts'
 import type { ServerMetrics } from './metrics.ts'
 
 // The identity and auth hook types are @rota/auth's: one definition for the contract both sides keep.
@@ -94,6 +95,8 @@ export interface ServerOptions {
   limits?: Partial<Limits>
   /** Messages below this many bytes go out uncompressed (permessage-deflate threshold). Default 1024. */
   compressionThreshold?: number
+  /** How clients may compress their messages: `stream` (default) or `large-messages` (see `ClientCompression`). */
+  clientCompression?: ClientCompression
   /** pino options, or false for no logging. Default: info level. */
   logger?: LoggerOptions | false
   /** A built web app to serve at `/` (e.g. apps/web/dist); ignored when the folder does not exist. */

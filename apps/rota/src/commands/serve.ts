@@ -56,6 +56,7 @@ export const startServing = async (config: Config, values: ParsedValues, env = p
         maxPendingAuth: config.maxPendingAuth,
       },
       compressionThreshold: config.compressionThreshold,
+      clientCompression: config.clientCompression,
       logger: { level: config.logLevel },
       webRoot: config.webRoot,
       roomIdleMs: config.roomIdleMs,
