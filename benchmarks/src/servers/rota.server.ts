@@ -1,7 +1,7 @@
 // Rota's sync server as an operator runs it: the LevelDB log with durable (fsynced) appends, default settings except
-// the per-address limits below.
+// the per-address limits below (and the client compression mode the harness names).
 import { openLevelLog } from '@rota/log-leveldb'
-import { startServer } from '@rota/server'
+import { startServer, type ClientCompression } from '@rota/server'
 import { READY_PREFIX } from '../proc/child.ts'
 
 const dir = process.env.BENCH_DATA_DIR
@@ -11,7 +11,8 @@ const log = await openLevelLog({ dir, durability: 'sync' })
 // Every benchmark client comes from 127.0.0.1; the per-address limits (256 connections, 200 messages/s) would
 // treat hundreds of simulated users as one abusive address. The peers have no such limits.
 const limits = { maxConnectionsPerAddress: 100_000, messagesPerSecond: 1_000_000, messageBurst: 1_000_000 }
-const server = await startServer({ log, port: 0, logger: false, limits })
+const clientCompression = (process.env.BENCH_CLIENT_COMPRESSION ?? 'stream') as ClientCompression
+const server = await startServer({ log, port: 0, logger: false, limits, clientCompression })
 const stop = async () => {
   await server.close()
   await log.close()

@@ -1,11 +1,16 @@
 import path from 'node:path'
+import { defaultClientCompression, type ClientCompression } from '@rota/server'
 import { parseReadyLine, spawnServer, tsxEntry } from '../proc/child.ts'
 import { connectRotaProvider, connectYWebsocket } from './clients.ts'
 import type { System } from './types.ts'
 import { installedVersion } from './versions.ts'
 
-const startRota = (dataDir: string) =>
-  spawnServer({ ...tsxEntry('rota.server.ts'), env: { BENCH_DATA_DIR: path.join(dataDir, 'rota-log') }, readyPort: parseReadyLine })
+const startRota = (dataDir: string, clientCompression: ClientCompression = defaultClientCompression) =>
+  spawnServer({
+    ...tsxEntry('rota.server.ts'),
+    env: { BENCH_DATA_DIR: path.join(dataDir, 'rota-log'), BENCH_CLIENT_COMPRESSION: clientCompression },
+    readyPort: parseReadyLine,
+  })
 
 const DURABILITY = 'every update appended to the LevelDB log and fsynced (durability: sync) before it is acknowledged (relayed to other clients as soon as it is applied, once its append has started)'
 const version = installedVersion('@rota/server')
@@ -29,4 +34,15 @@ export const rotaProvider: System = {
   id: 'rota-provider',
   label: `Rota ${version} + LevelDB log, Rota provider`,
   connect: (url, docName, doc) => connectRotaProvider(url, docName, doc),
+}
+
+/**
+ * The same with the server's `clientCompression: 'large-messages'`: clients send small edits raw (more bytes,
+ * less CPU on both sides; docs/protocol.md, Compression). Measured beside the default so the trade-off shows.
+ */
+export const rotaProviderLargeMessages: System = {
+  ...rotaProvider,
+  id: 'rota-provider-large-messages',
+  label: `Rota ${version} + LevelDB log (--client-compression large-messages), Rota provider`,
+  start: (dataDir) => startRota(dataDir, 'large-messages'),
 }

@@ -2,7 +2,7 @@ import type * as Y from 'yjs'
 import type { ServerProcess } from '../proc/child.ts'
 import type { SyncClient } from './clients.ts'
 
-export type SystemId = 'y-websocket-server' | 'hocuspocus' | 'hocuspocus-store-every-change' | 'rota' | 'rota-provider'
+export type SystemId = 'y-websocket-server' | 'hocuspocus' | 'hocuspocus-store-every-change' | 'rota' | 'rota-provider' | 'rota-provider-large-messages'
 
 /**
  * One system measured: a server started the way its docs say, in its own process, and the client its users use.
