@@ -1,15 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { createMemoryLog } from '@rota/log'
 import { CloseCode } from '@rota/protocol'
 import { updateMessage } from './messages.ts'
-import { connectRaw, startTestServer, waitFor } from './testing.ts'
+import { cleanupAfterEach, connectRaw, startTestServer, waitFor } from './testing.ts'
 import type { Identity, RotaServer, ServerHooks } from './types.ts'
 
-const cleanup: Array<() => unknown> = []
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn()
-})
+const { cleanup } = cleanupAfterEach()
 
 /** Structural hooks as @rota/auth provides them: token "<role>@<tenant>". */
 const hooks: Partial<ServerHooks> = {

@@ -1,17 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as encoding from 'lib0/encoding'
 import { CloseCode, MessageType } from '@rota/protocol'
-import { connectClient, connectRaw, startTestServer, waitFor, whenSynced, type TestClient } from './testing.ts'
+import { cleanupAfterEach, connectClient, connectRaw, startTestServer, waitFor, whenSynced } from './testing.ts'
 import type { Limits, RotaServer } from './types.ts'
 
-const cleanup: Array<() => unknown> = []
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn()
-})
-const track = <T extends TestClient | RotaServer>(thing: T): T => {
-  cleanup.push('provider' in thing ? () => thing.destroy() : () => thing.close())
-  return thing
-}
+const { track } = cleanupAfterEach()
 
 const DOC = 'team/presence'
 

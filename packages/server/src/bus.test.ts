@@ -1,16 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createMemoryLog } from '@rota/log'
-import { connectClient, startTestServer, waitFor, whenSynced, type TestClient } from './testing.ts'
-import type { Extension, RotaServer, Rooms } from './types.ts'
+import { cleanupAfterEach, connectClient, startTestServer, waitFor, whenSynced } from './testing.ts'
+import type { Extension, Rooms } from './types.ts'
 
-const cleanup: Array<() => unknown> = []
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn()
-})
-const track = <T extends TestClient | RotaServer>(thing: T): T => {
-  cleanup.push('provider' in thing ? () => thing.destroy() : () => thing.close())
-  return thing
-}
+const { track } = cleanupAfterEach()
 
 /**
  * The shape of a bus between instances (Redis in production) as an extension: it forwards every update an

@@ -1,18 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { Socket } from 'node:net'
-import { connectClient, connectRaw, startTestServer, waitFor, whenSynced, type TestClient } from './testing.ts'
+import { cleanupAfterEach, connectClient, connectRaw, startTestServer, waitFor, whenSynced } from './testing.ts'
 import { updateMessage } from './messages.ts'
 import type { RotaServer } from './types.ts'
 
-const cleanup: Array<() => unknown> = []
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn()
-})
-const track = <T extends TestClient | RotaServer>(thing: T): T => {
-  cleanup.push('provider' in thing ? () => thing.destroy() : () => thing.close())
-  return thing
-}
+const { cleanup, track } = cleanupAfterEach()
 
 /** Bytes read from / written to the TCP socket under a ws client. */
 const wireRead = (raw: { ws: object }) => ((raw.ws as { _socket: Socket })._socket).bytesRead

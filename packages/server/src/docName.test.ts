@@ -1,16 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { isValidDocName } from '@rota/auth'
 import { CloseCode } from '@rota/protocol'
 import { parseDocName } from './docName.ts'
 import { ServerErrorCode } from './errors.ts'
-import { connectRaw, startTestServer } from './testing.ts'
+import { cleanupAfterEach, connectRaw, startTestServer } from './testing.ts'
 import type { RotaServer } from './types.ts'
 
-const cleanup: Array<() => unknown> = []
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn()
-})
+const { cleanup } = cleanupAfterEach()
 
 const refused = ['a\\b', 'acme\\..\\x', 'a\u0085b', 'a\u009fb', 'a\ud800b', '/a', 'a/', 'a//b', '../x', 'a\u0000b']
 

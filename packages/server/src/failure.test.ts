@@ -1,19 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { createMemoryLog, type UpdateLog } from '@rota/log'
 import { CloseCode } from '@rota/protocol'
 import { updateMessage } from './messages.ts'
-import { connectClient, connectRaw, startTestServer, waitFor, whenSynced, type TestClient } from './testing.ts'
-import type { RotaServer } from './types.ts'
+import { cleanupAfterEach, connectClient, connectRaw, startTestServer, waitFor, whenSynced } from './testing.ts'
 
-const cleanup: Array<() => unknown> = []
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn()
-})
-const track = <T extends TestClient | RotaServer>(thing: T): T => {
-  cleanup.push('provider' in thing ? () => thing.destroy() : () => thing.close())
-  return thing
-}
+const { track } = cleanupAfterEach()
 
 describe('when the log fails', () => {
   it('closes the document’s connections with 1011, keeps the process up, and reloads from the log', async () => {

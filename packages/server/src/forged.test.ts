@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -7,17 +7,9 @@ import { openLevelLog } from '@rota/log-leveldb'
 import { CloseCode } from '@rota/protocol'
 import { ServerErrorCode } from './errors.ts'
 import { updateMessage } from './messages.ts'
-import { connectClient, connectRaw, readAll, startTestServer, waitFor, whenSynced, type TestClient } from './testing.ts'
-import type { RotaServer } from './types.ts'
+import { cleanupAfterEach, connectClient, connectRaw, readAll, startTestServer, waitFor, whenSynced } from './testing.ts'
 
-const cleanup: Array<() => unknown> = []
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn()
-})
-const track = <T extends TestClient | RotaServer>(thing: T): T => {
-  cleanup.push('provider' in thing ? () => thing.destroy() : () => thing.close())
-  return thing
-}
+const { cleanup, track } = cleanupAfterEach()
 
 /**
  * Another version of `victim`'s struct at `victim`'s current clock, built with real Yjs documents: a map

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import net from 'node:net'
 import { randomBytes } from 'node:crypto'
@@ -6,12 +6,9 @@ import WebSocket, { WebSocketServer } from 'ws'
 import { createMemoryLog } from '@rota/log'
 import { CloseCode } from '@rota/protocol'
 import { liveInflateContexts, syncInflateWebSocket } from './inflate.ts'
-import { connectClient, startTestServer, waitFor, whenSynced } from './testing.ts'
+import { cleanupAfterEach, connectClient, startTestServer, waitFor, whenSynced } from './testing.ts'
 
-const cleanup: Array<() => unknown> = []
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn()
-})
+const { cleanup } = cleanupAfterEach()
 
 /** A ws server using the synchronous inflate that echoes every message, and a deflating client on it. */
 const echoPair = async (serverOptions: { clientNoContextTakeover?: boolean; maxPayload?: number } = {}) => {

@@ -1,19 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CloseCode } from '@rota/protocol'
-import { connectClient, connectRaw, startTestServer, waitFor, whenSynced, type TestClient } from './testing.ts'
-import type { RotaServer } from './types.ts'
+import { cleanupAfterEach, connectClient, connectRaw, startTestServer, waitFor, whenSynced } from './testing.ts'
 
-const cleanup: Array<() => unknown> = []
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn()
-})
-const track = <T extends TestClient | RotaServer>(thing: T): T => {
-  cleanup.push('provider' in thing ? () => thing.destroy() : () => thing.close())
-  return thing
-}
+const { cleanup, track } = cleanupAfterEach()
 
 describe('operations', () => {
   it('exposes the metrics the dashboard uses', async () => {

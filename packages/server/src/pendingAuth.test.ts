@@ -1,12 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { CloseCode } from '@rota/protocol'
-import { connectRaw, startTestServer, waitFor } from './testing.ts'
+import { cleanupAfterEach, connectRaw, startTestServer, waitFor } from './testing.ts'
 import type { Identity } from './types.ts'
 
-const cleanup: Array<() => unknown> = []
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn()
-})
+const { cleanup } = cleanupAfterEach()
 
 describe('connections awaiting authentication', () => {
   it('are capped server-wide: beyond the cap, close 4429 with a reason, counted', async () => {

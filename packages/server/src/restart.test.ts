@@ -1,19 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openLevelLog } from '@rota/log-leveldb'
-import { connectClient, startTestServer, waitFor, whenSynced, type TestClient } from './testing.ts'
-import type { RotaServer } from './types.ts'
+import { cleanupAfterEach, connectClient, startTestServer, waitFor, whenSynced } from './testing.ts'
 
-const cleanup: Array<() => unknown> = []
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn()
-})
-const track = <T extends TestClient | RotaServer>(thing: T): T => {
-  cleanup.push('provider' in thing ? () => thing.destroy() : () => thing.close())
-  return thing
-}
+const { cleanup, track } = cleanupAfterEach()
 
 describe('restart on the same LevelDB data dir', () => {
   it('keeps every edit, across documents, for a fresh client', async () => {

@@ -1,18 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { createMemoryLog } from '@rota/log'
-import { connectClient, readAll, startTestServer, waitFor, whenSynced, type TestClient } from './testing.ts'
-import type { RotaServer } from './types.ts'
+import { cleanupAfterEach, connectClient, readAll, startTestServer, waitFor, whenSynced, type TestClient } from './testing.ts'
 
-const cleanup: Array<() => unknown> = []
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn()
-})
-
-const track = <T extends TestClient | RotaServer>(thing: T): T => {
-  cleanup.push('provider' in thing ? () => thing.destroy() : () => thing.close())
-  return thing
-}
+const { track } = cleanupAfterEach()
 
 const text = (client: TestClient) => client.doc.getText('t').toString()
 

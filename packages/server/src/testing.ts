@@ -1,4 +1,5 @@
 /** Helpers for the server's tests: real servers on 127.0.0.1 port 0, stock y-websocket clients. */
+import { afterEach } from 'vitest'
 import * as Y from 'yjs'
 import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket'
@@ -8,6 +9,22 @@ import type { RotaServer, ServerOptions } from './types.ts'
 
 export const startTestServer = (options: Partial<ServerOptions> = {}): Promise<RotaServer> =>
   startServer({ log: options.log ?? createMemoryLog(), logger: false, ...options })
+
+/**
+ * For a test file: after each test, undoes what the test registered, newest first — `track` closes a server or
+ * destroys a client and returns it; anything else goes straight into `cleanup`.
+ */
+export const cleanupAfterEach = () => {
+  const cleanup: Array<() => unknown> = []
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn()
+  })
+  const track = <T extends TestClient | RotaServer>(thing: T): T => {
+    cleanup.push('provider' in thing ? () => thing.destroy() : () => thing.close())
+    return thing
+  }
+  return { cleanup, track }
+}
 
 export interface TestClient {
   doc: Y.Doc

@@ -1,21 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import * as decoding from 'lib0/decoding'
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws'
 import { createMemoryLog } from '@rota/log'
 import { MessageType, readDurable } from '@rota/protocol'
 import { readClientMessage, syncStep1Message, syncStep2Message, updateMessage } from './messages.ts'
-import { connectClient, connectRaw, readAll, startTestServer, waitFor, whenSynced, type TestClient } from './testing.ts'
-import type { RotaServer } from './types.ts'
+import { cleanupAfterEach, connectClient, connectRaw, readAll, startTestServer, waitFor, whenSynced } from './testing.ts'
 
-const cleanup: Array<() => unknown> = []
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn()
-})
-const track = <T extends TestClient | RotaServer>(thing: T): T => {
-  cleanup.push('provider' in thing ? () => thing.destroy() : () => thing.close())
-  return thing
-}
+const { cleanup, track } = cleanupAfterEach()
 
 const isDurable = (m: Uint8Array) => m[0] === MessageType.RotaDurable
 const durableOf = (m: Uint8Array) => {
