@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import { findStruct } from '@rota/model'
+import { findStruct, itemRefs } from '@rota/model'
 
 /**
  * Hostile-update guards. Yjs trusts its input: a truncated update used to hang the decoder (yjs#479,
@@ -55,21 +55,13 @@ const decode = (update: Uint8Array): Decoded | string => {
   return decoded
 }
 
-const refs = (item: Y.Item): Y.ID[] => {
-  const ids: Y.ID[] = []
-  if (item.origin !== null) ids.push(item.origin)
-  if (item.rightOrigin !== null) ids.push(item.rightOrigin)
-  if (item.parent instanceof Y.ID) ids.push(item.parent)
-  return ids
-}
-
 const structProblem = (struct: Struct, limits: UpdateLimits): string | undefined => {
   const { client, clock } = struct.id
   if (!(struct.length >= 1)) return `struct ${client}:${clock} is empty`
   if (clock + struct.length > limits.maxClock) return `struct ${client}:${clock} reaches past clock ${limits.maxClock}`
   if (!(struct instanceof Y.Item)) return undefined
   if (struct.content instanceof Y.ContentDoc) return `item ${client}:${clock} is a subdocument`
-  for (const ref of refs(struct)) {
+  for (const ref of itemRefs(struct)) {
     // A client can only refer to its own earlier structs; a forward reference throws inside applyUpdate.
     if (ref.client === client && ref.clock >= clock) return `item ${client}:${clock} refers forward to ${ref.client}:${ref.clock}`
     if (ref.clock >= limits.maxClock) return `item ${client}:${clock} refers past clock ${limits.maxClock}`
@@ -147,7 +139,7 @@ export const missingDependency = (doc: Y.Doc, update: Uint8Array): string | unde
   }
   for (const struct of decoded.structs) {
     if (!(struct instanceof Y.Item)) continue
-    for (const ref of refs(struct)) {
+    for (const ref of itemRefs(struct)) {
       if (ref.clock >= stateOf(after, ref.client)) return `item ${struct.id.client}:${struct.id.clock} needs unknown ${ref.client}:${ref.clock}`
     }
   }
@@ -186,7 +178,7 @@ export const isNoopUpdate = (doc: Y.Doc, update: Uint8Array): boolean => {
     if (struct.id.clock + struct.length > stateOf(sv, struct.id.client)) return false
     // Yjs asks for an item's dependencies before it skips a known one: a copy naming ids the document
     // lacks is kept pending, not skipped (missingDependency refuses it).
-    if (struct instanceof Y.Item && refs(struct).some((ref) => ref.clock >= stateOf(sv, ref.client))) return false
+    if (struct instanceof Y.Item && itemRefs(struct).some((ref) => ref.clock >= stateOf(sv, ref.client))) return false
   }
   if (decoded.ds.clients.size === 0) return true
   const docDeletes = (Y.createDeleteSetFromStructStore(doc.store) as unknown as Decoded['ds']).clients

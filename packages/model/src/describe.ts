@@ -448,6 +448,15 @@ export const describeUpdate = (doc: Y.Doc, update: Uint8Array): UpdateChange[] =
   }
 }
 
+/** The ids a decoded item names: its left and right neighbours and, unless it sits in a root type, its parent. */
+export const itemRefs = (item: Y.Item): Y.ID[] => {
+  const ids: Y.ID[] = []
+  if (item.origin !== null) ids.push(item.origin)
+  if (item.rightOrigin !== null) ids.push(item.rightOrigin)
+  if (item.parent instanceof Y.ID) ids.push(item.parent)
+  return ids
+}
+
 /** The struct covering `clock` in one client's structs (sorted by clock, as an update carries them). */
 export const findStruct = <S extends { id: Y.ID; length: number }>(structs: readonly S[], clock: number): S | undefined => {
   let lo = 0

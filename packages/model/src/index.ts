@@ -42,7 +42,7 @@ export {
   setSettings,
 } from './operations.ts'
 export type { UpdateChange } from './describe.ts'
-export { describeUpdate, findStruct } from './describe.ts'
+export { describeUpdate, findStruct, itemRefs } from './describe.ts'
 export type { TimedShift, DateRange, WeeklyHoursOptions, OverHours, Overlap, CoverageResult } from './queries.ts'
 export { shiftsOf, shiftInterval, shiftMinutes, shiftDates, weeklyHours, overMaxHours, overlapsOf, coverageOf } from './queries.ts'
 export type { Interval } from './time.ts'

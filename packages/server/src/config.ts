@@ -23,8 +23,8 @@ export const defaultCompressionThreshold = 1024
  * - `stream`: against everything they sent before; a keystroke-sized edit costs ~30 B on the wire instead of
  *   ~80 B, and the server inflates every frame.
  * - `large-messages`: each message on its own (`client_no_context_takeover`), which makes `ws`-based clients skip
- *   compression for messages under their threshold: ~2.7× the bytes per small edit, about half the CPU per
- *   relayed edit on the server and on Node clients (docs/protocol.md, Compression).
+ *   compression for messages under their threshold: ~2.7× the bytes per small edit, 17–45 % less server CPU
+ *   per relayed edit and 20–50 % less on Node clients in the benchmark (docs/protocol.md, Compression).
  */
 export const clientCompressionModes = ['stream', 'large-messages'] as const
 export type ClientCompression = (typeof clientCompressionModes)[number]

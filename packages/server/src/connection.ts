@@ -108,7 +108,7 @@ export class Connection implements RoomMember, WireSource {
   private wireRead: number
   private wireWritten: number
   private alive = true
-  /** Writes are held until the end of the current tick (see send). */
+  /** Writes are held until the next process.nextTick (see send). */
   private corked = false
   private readonly pingTimer: NodeJS.Timeout
   private readonly log: Logger
@@ -353,8 +353,8 @@ export class Connection implements RoomMember, WireSource {
     const { tally } = this.ctx.metrics
     countMessage(tally.messagesOut, messageTypeName(message[0] ?? -1))
     tally.bytes.payloadOut += message.length
-    // Everything sent to this socket in one turn of the event loop (a burst of edits relayed, their acks)
-    // leaves in one write: a syscall per socket per turn instead of one per message.
+    // Everything sent to this socket before the next process.nextTick (the rest of the current handler: a
+    // burst of edits relayed, their acks) leaves in one write instead of a syscall per message.
     if (!this.corked) {
       this.corked = true
       this.tcp.cork()

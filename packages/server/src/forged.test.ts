@@ -28,17 +28,25 @@ const forgedCopy = (victim: Y.Doc): Uint8Array => {
   return Y.encodeStateAsUpdate(forger, before)
 }
 
+/**
+ * A server on a LevelDB log, which rebuilds a state by merging entries (Y.mergeUpdates, one version of each
+ * struct), and a synced stock client editing `doc`.
+ */
+const serverOnLevelLog = async (doc: string) => {
+  const dir = await mkdtemp(join(tmpdir(), 'rota-forged-'))
+  cleanup.push(() => rm(dir, { recursive: true, force: true }))
+  const log = await openLevelLog({ dir })
+  const server = track(await startTestServer({ log }))
+  const editor = track(connectClient(server, doc))
+  await whenSynced(editor)
+  return { log, server, editor }
+}
+
 const stateVector = (doc: Y.Doc) => Y.decodeStateVector(Y.encodeStateVector(doc))
 
 describe('a forged copy of a struct the server holds', () => {
   it('is refused, so that replaying the log rebuilds the room’s document', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'rota-forged-'))
-    cleanup.push(() => rm(dir, { recursive: true, force: true }))
-    // LevelDB rebuilds a state by merging entries (Y.mergeUpdates), which keeps one version of each struct.
-    const log = await openLevelLog({ dir })
-    const server = track(await startTestServer({ log }))
-    const editor = track(connectClient(server, 'f'))
-    await whenSynced(editor)
+    const { log, server, editor } = await serverOnLevelLog('f')
     editor.doc.getMap('m').set('name', 'one')
     await waitFor(async () => (await log.head('f'))?.headSeq === 1)
 
@@ -82,12 +90,7 @@ describe('a forged copy of a struct the server holds', () => {
 
 describe('a copy of a struct the server holds, with different content', () => {
   it('is not stored: the log keeps one version of each struct, so its replay equals the room', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'rota-forged-'))
-    cleanup.push(() => rm(dir, { recursive: true, force: true }))
-    const log = await openLevelLog({ dir })
-    const server = track(await startTestServer({ log }))
-    const editor = track(connectClient(server, 'g'))
-    await whenSynced(editor)
+    const { log, server, editor } = await serverOnLevelLog('g')
     const list = editor.doc.getArray<string>('a')
     list.push(['a'])
     list.push(['b'])

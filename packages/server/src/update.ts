@@ -1,4 +1,5 @@
 import * as Y from 'yjs'
+import { itemRefs } from '@rota/model'
 import { RotaServerError, ServerErrorCode } from './errors.ts'
 
 export interface UpdateInfo {
@@ -10,15 +11,6 @@ export interface UpdateInfo {
   overlaps: boolean
 }
 
-/** The ids an item names: its left and right neighbours and, when not a root type, its parent. */
-const refsOf = (item: Y.Item): Y.ID[] => {
-  const ids: Y.ID[] = []
-  if (item.origin !== null) ids.push(item.origin)
-  if (item.rightOrigin !== null) ids.push(item.rightOrigin)
-  if (item.parent instanceof Y.ID) ids.push(item.parent)
-  return ids
-}
-
 /**
  * A struct the document already holds whose copy here names ids the document lacks: a forgery, as the
  * document integrated the real one after everything it names. Yjs checks dependencies before it skips a
@@ -27,7 +19,7 @@ const refsOf = (item: Y.Item): Y.ID[] => {
  */
 const forgedCopy = (store: Y.Doc['store'], struct: Y.Item | Y.GC | Y.Skip): Y.ID | undefined => {
   if (!(struct instanceof Y.Item) || struct.id.clock >= Y.getState(store, struct.id.client)) return undefined
-  return refsOf(struct).find((ref) => ref.clock >= Y.getState(store, ref.client))
+  return itemRefs(struct).find((ref) => ref.clock >= Y.getState(store, ref.client))
 }
 
 /**
