@@ -15,3 +15,24 @@ describe('--max-pending-auth', () => {
     expect(() => configOf(['--max-pending-auth', '0'])).toThrow(expect.objectContaining({ code: CliErrorCode.BadConfig }))
   })
 })
+
+describe('connection limits (slow readers, HTTP timeouts, shutdown grace)', () => {
+  it('default to the server’s limits and are read from flags or the environment', () => {
+    const defaults = configOf([])
+    expect(defaults).toMatchObject({ maxQueuedBytes: 4 * 1024 * 1024, closeTimeoutMs: 3000, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 })
+    expect(configOf(['--max-queued-bytes', '1048576']).maxQueuedBytes).toBe(1048576)
+    expect(configOf([], { ROTA_CLOSE_TIMEOUT_MS: '500' }).closeTimeoutMs).toBe(500)
+    expect(configOf([], { ROTA_MAX_UNFINISHED_REQUESTS_PER_ADDRESS: '8' }).maxUnfinishedRequestsPerAddress).toBe(8)
+    expect(configOf(['--keep-alive-timeout-ms', '1000', '--connection-timeout-ms', '2000'])).toMatchObject({
+      keepAliveTimeoutMs: 1000,
+      connectionTimeoutMs: 2000,
+    })
+  })
+
+  it('refuse zero and a header timeout above the request timeout', () => {
+    expect(() => configOf(['--max-queued-bytes', '0'])).toThrow(expect.objectContaining({ code: CliErrorCode.BadConfig }))
+    expect(() => configOf(['--headers-timeout-ms', '5000', '--request-timeout-ms', '1000'])).toThrow(
+      expect.objectContaining({ code: CliErrorCode.BadConfig }),
+    )
+  })
+})

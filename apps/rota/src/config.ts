@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { clientCompressionModes, defaultClientCompression, type ClientCompression } from '@rota/server'
+import { clientCompressionModes, defaultClientCompression, defaultLimits, type ClientCompression } from '@rota/server'
 import { CliError, CliErrorCode } from './errors.ts'
 
 type Env = Record<string, string | undefined>
@@ -85,6 +85,55 @@ export const settings = {
     default: 256,
     help: 'Connections authenticating at once, server-wide (close 4429 above)',
   },
+  maxQueuedBytes: {
+    flag: 'max-queued-bytes',
+    env: 'ROTA_MAX_QUEUED_BYTES',
+    type: 'integer',
+    default: defaultLimits.maxQueuedBytes,
+    help: 'Bytes waiting to be written to one WebSocket before it is closed as a slow reader (close 4413)',
+  },
+  closeTimeoutMs: {
+    flag: 'close-timeout-ms',
+    env: 'ROTA_CLOSE_TIMEOUT_MS',
+    type: 'integer',
+    default: defaultLimits.closeTimeoutMs,
+    help: 'Time a closing connection gets before its socket is destroyed; the shutdown grace',
+  },
+  headersTimeoutMs: {
+    flag: 'headers-timeout-ms',
+    env: 'ROTA_HEADERS_TIMEOUT_MS',
+    type: 'integer',
+    default: defaultLimits.headersTimeoutMs,
+    help: 'Time to send complete HTTP request headers (408 after)',
+  },
+  requestTimeoutMs: {
+    flag: 'request-timeout-ms',
+    env: 'ROTA_REQUEST_TIMEOUT_MS',
+    type: 'integer',
+    default: defaultLimits.requestTimeoutMs,
+    help: 'Time to send a complete HTTP request, body included (408 after)',
+  },
+  keepAliveTimeoutMs: {
+    flag: 'keep-alive-timeout-ms',
+    env: 'ROTA_KEEP_ALIVE_TIMEOUT_MS',
+    type: 'integer',
+    default: defaultLimits.keepAliveTimeoutMs,
+    help: 'How long an idle keep-alive HTTP connection is kept',
+  },
+  connectionTimeoutMs: {
+    flag: 'connection-timeout-ms',
+    env: 'ROTA_CONNECTION_TIMEOUT_MS',
+    type: 'integer',
+    default: defaultLimits.connectionTimeoutMs,
+    help: 'An HTTP socket silent this long is closed (not WebSockets)',
+  },
+  maxUnfinishedRequestsPerAddress: {
+    flag: 'max-unfinished-requests-per-address',
+    env: 'ROTA_MAX_UNFINISHED_REQUESTS_PER_ADDRESS',
+    type: 'integer',
+    default: defaultLimits.maxUnfinishedRequestsPerAddress,
+    help: 'HTTP connections per address with a request not yet answered (closed at once above)',
+  },
   roomIdleMs: {
     flag: 'room-idle-ms',
     env: 'ROTA_ROOM_IDLE_MS',
@@ -117,6 +166,13 @@ export interface Config {
   messagesPerSecond: number
   messageBurst: number
   maxPendingAuth: number
+  maxQueuedBytes: number
+  closeTimeoutMs: number
+  headersTimeoutMs: number
+  requestTimeoutMs: number
+  keepAliveTimeoutMs: number
+  connectionTimeoutMs: number
+  maxUnfinishedRequestsPerAddress: number
   roomIdleMs: number
   webRoot: string
 }
@@ -136,6 +192,8 @@ export const parseOptions = {
   limit: { type: 'string' as const },
   prefix: { type: 'string' as const },
   json: { type: 'boolean' as const },
+  url: { type: 'string' as const },
+  token: { type: 'string' as const },
   help: { type: 'boolean' as const, short: 'h' },
 }
 
@@ -181,8 +239,14 @@ export const resolveConfig = (values: ParsedValues, env: Env = process.env, cwd 
   if (!(clientCompressionModes as readonly string[]).includes(config.clientCompression)) {
     throw new CliError(CliErrorCode.BadConfig, `--client-compression / ROTA_CLIENT_COMPRESSION must be ${clientCompressionModes.join(' or ')}`)
   }
-  for (const name of ['checkpointEvery', 'maxMessageSize', 'maxConnectionsPerAddress', 'messagesPerSecond', 'messageBurst', 'maxPendingAuth'] as const) {
+  const positive = ['checkpointEvery', 'maxMessageSize', 'maxConnectionsPerAddress', 'messagesPerSecond', 'messageBurst', 'maxPendingAuth',
+    'maxQueuedBytes', 'closeTimeoutMs', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'connectionTimeoutMs',
+    'maxUnfinishedRequestsPerAddress'] as const
+  for (const name of positive) {
     if (config[name] === 0) throw new CliError(CliErrorCode.BadConfig, `--${settings[name].flag} must be positive`)
+  }
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    throw new CliError(CliErrorCode.BadConfig, '--headers-timeout-ms must not exceed --request-timeout-ms')
   }
   config.dataDir = isAbsolute(config.dataDir) ? config.dataDir : resolve(cwd, config.dataDir)
   config.webRoot = isAbsolute(config.webRoot) ? config.webRoot : resolve(cwd, config.webRoot)
@@ -202,11 +266,15 @@ export const usage = (): string => {
     '  history <doc> [--limit n]  Entries of a document, newest first',
     '  export <doc> [--at seq|ISO-time]  The schedule as JSON on stdout',
     '  verify [doc]               Check checksums and encodings of every entry (exit 1 on damage)',
+    '  rules show <tenant>        A team\'s role rules (JSON on stdout; who set them on stderr)',
+    '  rules set <tenant> <file|->  Set a team\'s role rules from a JSON document (left-out fields: defaults)',
+    '  rules reset <tenant>       Back to the default role rules',
     '',
     'Options (flag, environment variable):',
     ...rows,
     '  --auth-secret / ROTA_AUTH_SECRET, --auth-public-key / ROTA_AUTH_PUBLIC_KEY, --auth-jwks / ROTA_AUTH_JWKS,',
     '  --auth-issuer / ROTA_AUTH_ISSUER, --auth-audience / ROTA_AUTH_AUDIENCE, --allow-public-open / ROTA_AUTH_ALLOW_PUBLIC_OPEN',
-    '  --json                     Machine-readable output (docs, history)',
+    '  --json                     Machine-readable output (docs, history, rules)',
+    '  --url <server> --token <jwt>  rules: go through a running server (token also from ROTA_TOKEN)',
   ].join('\n')
 }

@@ -8,6 +8,8 @@ export const CliErrorCode = {
   Damaged: 'ROTA_CLI_DAMAGED',
   /** The document has no entries. */
   NotFound: 'ROTA_CLI_NOT_FOUND',
+  /** A store in the data directory is held by another process (a running `rota serve`). */
+  Locked: 'ROTA_CLI_LOCKED',
 } as const
 
 export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode]
@@ -17,6 +19,7 @@ export const exitCodeOf: Record<CliErrorCode, number> = {
   ROTA_CLI_BAD_CONFIG: 2,
   ROTA_CLI_DAMAGED: 1,
   ROTA_CLI_NOT_FOUND: 1,
+  ROTA_CLI_LOCKED: 1,
 }
 
 export class CliError extends Error {

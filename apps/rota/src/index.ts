@@ -1,6 +1,7 @@
 export { run } from './main.ts'
 export { resolveConfig, parseCommandLine, settings, usage } from './config.ts'
 export type { Config, SettingName } from './config.ts'
-export { startServing, logDirOf } from './commands/serve.ts'
+export { startServing, logDirOf, rulesDirOf } from './commands/serve.ts'
+export { openLevelRoleRulesStore } from './roleRulesStore.ts'
 export type { Serving } from './commands/serve.ts'
 export { CliError, CliErrorCode, exitCodeOf } from './errors.ts'

@@ -2,6 +2,7 @@ import { CliError, CliErrorCode, exitCodeOf } from './errors.ts'
 import { parseCommandLine, resolveConfig, usage } from './config.ts'
 import { runServe } from './commands/serve.ts'
 import { docsCommand, exportCommand, historyCommand, verifyCommand, type Output } from './commands/offline.ts'
+import { rulesCommand, type RulesOutput } from './commands/rules.ts'
 
 const stdio: Output = {
   out: (line) => process.stdout.write(line + '\n'),
@@ -9,7 +10,7 @@ const stdio: Output = {
 }
 
 /** Runs `rota <command> …`; resolves with the process exit code. */
-export const run = async (argv: string[], io: Output = stdio, env = process.env): Promise<number> => {
+export const run = async (argv: string[], io: RulesOutput = stdio, env = process.env): Promise<number> => {
   try {
     const { values, positionals } = parseCommandLine(argv)
     const [command, arg, ...extra] = positionals
@@ -17,7 +18,8 @@ export const run = async (argv: string[], io: Output = stdio, env = process.env)
       io.out(usage())
       return command === undefined && !values.help ? exitCodeOf[CliErrorCode.Usage] : 0
     }
-    if (extra.length > 0) throw new CliError(CliErrorCode.Usage, `unexpected arguments: ${extra.join(' ')}`)
+    // `rules` takes an action, a tenant and a file: it checks its own arguments.
+    if (extra.length > 0 && command !== 'rules') throw new CliError(CliErrorCode.Usage, `unexpected arguments: ${extra.join(' ')}`)
     const config = resolveConfig(values, env)
     switch (command) {
       case 'serve':
@@ -34,6 +36,9 @@ export const run = async (argv: string[], io: Output = stdio, env = process.env)
         return 0
       case 'verify':
         await verifyCommand(config, arg, io)
+        return 0
+      case 'rules':
+        await rulesCommand(config, values, positionals.slice(1), io, env)
         return 0
       default:
         throw new CliError(CliErrorCode.Usage, `unknown command "${command}" (try rota --help)`)

@@ -1,8 +1,11 @@
 import { AuthError, AuthErrorCode } from './errors.ts'
-import { authorizeOps, authorizeUpdate, canAdmin } from './authorize.ts'
+import { authorizeOps, canAdmin } from './authorize.ts'
+import { judgeEach } from './policy.ts'
 import { identityFromClaims } from './claims.ts'
 import { canRead, listPrefix } from './tenancy.ts'
 import { createVerifier } from './tokens.ts'
+import { defaultRoleRules } from './roleRules.ts'
+import type { RoleRulesSource } from './roleRulesCache.ts'
 import type { AuthConfig } from './config.ts'
 import type { AuthHooks, Identity } from './types.ts'
 
@@ -17,6 +20,11 @@ export interface RotaAuth extends AuthHooks {
   readonly mode: AuthMode
 }
 
+export interface AuthOptions {
+  /** Each team's role rules (a `RoleRulesCache` in `rota serve`); without it every team has the defaults. */
+  rules?: RoleRulesSource
+}
+
 const bearer = /^\s*bearer(\s+|$)/i
 
 const modeOf = (config: AuthConfig): AuthMode =>
@@ -25,9 +33,12 @@ const modeOf = (config: AuthConfig): AuthMode =>
 /**
  * The server's auth hooks. With a key (`secret`, `publicKeyPem` or `jwksJson`) every caller needs a valid
  * JWT whose claims are `sub`, `tenant`, `role`, optional `staffId` and `docs`; without one the hooks run
- * open. Throws ROTA_AUTH_CONFIG for an unusable configuration.
+ * open. Throws ROTA_AUTH_CONFIG for an unusable configuration. `options.rules` hands out each team's role
+ * rules (`roleRules`).
  */
-export const createAuth = (config: AuthConfig = {}): RotaAuth => {
+export const createAuth = (config: AuthConfig = {}, options: AuthOptions = {}): RotaAuth => {
+  const source = options.rules
+  const rulesOf = (identity: Identity) => source?.get(identity.tenant) ?? defaultRoleRules
   const mode = modeOf(config)
   const verify = mode === 'open' ? undefined : createVerifier(config)
   return {
@@ -41,8 +52,9 @@ export const createAuth = (config: AuthConfig = {}): RotaAuth => {
     },
     canRead,
     listPrefix,
-    authorizeUpdate,
-    authorizeOps,
+    authorizeChanges: (identity, facts, changes) => judgeEach(identity, facts, changes, rulesOf(identity)),
+    authorizeOps: (identity, doc, ops) => authorizeOps(identity, doc, ops, rulesOf(identity)),
     canAdmin,
+    roleRules: rulesOf,
   }
 }

@@ -157,8 +157,16 @@ describe('staff self-service end to end', () => {
 
     applyOps(ana.doc, [{ op: 'set', path: 'shifts.bens.assignee', value: 'ana' }])
     await waitFor(() => denials.length === 1, 'the permission-denied message')
+    // The refused change is taken out: the entry keeps Ana's structs and puts Ben back, for everyone.
+    const takenOut = (await entries('acme/w48')).at(-1)!
+    expect(takenOut.seq).toBe(stored.seq + 1)
+    expect(takenOut.meta.details).toMatchObject({ refused: [{ path: 'shifts.bens.assignee' }] })
+    await waitFor(() => toJSON(ana.doc).shifts.bens?.assignee === 'ben', 'Ana’s document to show the server’s value again')
     expect(toJSON(watcher.doc).shifts.bens?.assignee).toBe('ben')
-    expect((await entries('acme/w48')).at(-1)!.seq).toBe(stored.seq)
+    // Nothing is stranded: her next edit is accepted like any other.
+    applyOps(ana.doc, [{ op: 'set', path: 'shifts.open.notes', value: 'still mine' }])
+    await waitFor(() => toJSON(watcher.doc).shifts.open?.notes === 'still mine', 'the next edit to arrive')
+    expect(denials.length).toBe(1)
     ana.destroy()
     watcher.destroy()
   })

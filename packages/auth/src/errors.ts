@@ -18,6 +18,8 @@ export const AuthErrorCode = {
   OpenBind: 'ROTA_AUTH_OPEN_BIND',
   /** A document name with `..`, `.` or empty segments, control characters, a leading '/', or too many bytes. */
   BadDocName: 'ROTA_AUTH_BAD_DOC_NAME',
+  /** A team's role rules document is not valid (unknown field, a role that cannot hold the right). */
+  BadRules: 'ROTA_AUTH_BAD_RULES',
 } as const
 
 export type AuthErrorCode = (typeof AuthErrorCode)[keyof typeof AuthErrorCode]
@@ -30,6 +32,7 @@ export const httpStatusOf: Record<AuthErrorCode, number> = {
   ROTA_AUTH_CONFIG: 500,
   ROTA_AUTH_OPEN_BIND: 500,
   ROTA_AUTH_BAD_DOC_NAME: 400,
+  ROTA_AUTH_BAD_RULES: 400,
 }
 
 export class AuthError extends Error {

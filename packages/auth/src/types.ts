@@ -1,5 +1,7 @@
 import type * as Y from 'yjs'
 import type { PathOp } from '@rota/model'
+import type { RoleRules } from './roleRules.ts'
+import type { Change, ScheduleFacts } from './policy.ts'
 
 /** Roles from least to most powerful; `roleAtLeast` compares by this order. */
 export const roles = ['viewer', 'staff', 'lead', 'manager', 'admin'] as const
@@ -21,16 +23,26 @@ export interface Identity {
 
 export type Decision = { ok: true } | { ok: false; reason: string }
 
-export type AdminAction = 'restore' | 'delete' | 'settings'
+/** `rules`: change a team's role rules (PUT/DELETE /api/teams/:tenant/rules). */
+export type AdminAction = 'restore' | 'delete' | 'settings' | 'rules'
 
 /** The server's auth hooks (@rota/server's `AuthHooks`), implemented structurally. */
 export interface AuthHooks {
   authenticate(token: string | undefined): Promise<Identity>
   canRead(identity: Identity, doc: string): boolean
   listPrefix(identity: Identity): string | undefined
-  authorizeUpdate(identity: Identity, doc: Y.Doc, update: Uint8Array): Decision
+  /**
+   * One decision per change an update made (read by effect, in order), judged on `facts`: the state its
+   * author made it on. The server takes refused changes out and keeps the rest (see docs/security.md).
+   */
+  authorizeChanges(identity: Identity, facts: ScheduleFacts, changes: Change[]): Decision[]
   authorizeOps(identity: Identity, doc: Y.Doc, ops: PathOp[]): Decision
   canAdmin(identity: Identity, action: AdminAction): boolean
+  /**
+   * The role rules of the identity's team, synchronously: it is asked while an update is judged, between
+   * reading the room's document and applying the update, where an await would let other updates in.
+   */
+  roleRules?(identity: Identity): RoleRules
 }
 
 export const roleAtLeast = (role: Role, least: Role): boolean => roles.indexOf(role) >= roles.indexOf(least)

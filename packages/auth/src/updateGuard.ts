@@ -55,6 +55,12 @@ const decode = (update: Uint8Array): Decoded | string => {
   return decoded
 }
 
+const schemaContent = (content: Y.Item['content']): boolean =>
+  content instanceof Y.ContentAny || content instanceof Y.ContentType || content instanceof Y.ContentDeleted
+
+/** The schedule's roots (@rota/model's layout): inside them only plain values and shared maps/lists mean anything. */
+const scheduleRoots = new Set(['staff', 'shifts', 'settings'])
+
 const structProblem = (struct: Struct, limits: UpdateLimits): string | undefined => {
   const { client, clock } = struct.id
   if (!(struct.length >= 1)) return `struct ${client}:${clock} is empty`
@@ -225,6 +231,17 @@ class Placements {
     return `${key}|${struct.parentSub ?? ''}`
   }
 
+  /** The root a place lies under, following parent items up (undefined when a link is unknowable). */
+  rootOf(place: string | undefined): string | undefined {
+    for (let depth = 0; place !== undefined && depth < 16; depth++) {
+      const parent = place.slice(0, place.indexOf('|'))
+      if (parent.startsWith('root:')) return parent.slice(5)
+      const [client, clock] = parent.split(':').map(Number)
+      place = this.of(Y.createID(client!, clock!))
+    }
+    return undefined
+  }
+
   of(id: Y.ID, depth = 0): string | undefined {
     if (depth > maxPlacementDepth) return undefined
     if (id.clock < stateOf(this.sv, id.client)) {
@@ -270,6 +287,11 @@ export const inconsistentPlacement = (doc: Y.Doc, update: Uint8Array): string | 
     if (left !== undefined && right !== undefined && left !== right) return `${where} sits between neighbours of different parents`
     const place = placements.ofUpdateItem(struct)
     if (struct.rightOrigin !== null && place !== undefined && !place.endsWith('|')) return `${where} is a map entry with a right neighbour`
+    // Text, formatting, embeds, binary and legacy JSON content mean nothing in a schedule, and a format
+    // item can still shadow a map key's value: inside the schedule's roots they are refused.
+    if (!schemaContent(struct.content) && scheduleRoots.has(placements.rootOf(place) ?? '')) {
+      return `${where} holds ${struct.content.constructor.name}, which a schedule does not use`
+    }
   }
   return undefined
 }

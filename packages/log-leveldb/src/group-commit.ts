@@ -10,8 +10,10 @@ export type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { ty
 
 export interface Write {
   ops: BatchOp[]
-  /** The document the write belongs to, for batch statistics. */
+  /** The document the write belongs to, for batch statistics and the heads file. */
   doc: string
+  /** The seq of the entry it stores. */
+  seq: number
   bytes: number
   /** Called once the batch holding the write is on disk (error undefined) or failed. */
   done: (error: unknown) => void
@@ -28,6 +30,8 @@ export interface GroupCommitOptions {
   sync: boolean
   /** A batch stops growing at this many bytes; the rest goes into the next one. */
   maxBatchBytes: number
+  /** Runs once a batch is durable, before its writes are settled; throwing fails the batch. */
+  afterBatch?: (writes: readonly Write[]) => void
   onBatch: (stats: BatchStats) => void
 }
 
@@ -72,6 +76,7 @@ export function createGroupCommit(db: ClassicLevel<Uint8Array, Uint8Array>, opti
       if (failure === undefined) {
         try {
           await db.batch(ops, { sync: options.sync })
+          options.afterBatch?.(batch)
         } catch (error) {
           failure = error ?? new Error('batch failed')
           broken = failure

@@ -27,7 +27,6 @@ import {
   decodeCheckpoint,
   decodeDocRecord,
   decodeEntry,
-  decodeEntryTime,
   encodeCheckpoint,
   encodeDocRecord,
   encodeEntry,
@@ -39,9 +38,12 @@ import { openError, storageError } from './errors.ts'
 import { createCheckpointBuilder } from './checkpoint-builder.ts'
 import { createGroupCommit } from './group-commit.ts'
 import type { BatchOp } from './group-commit.ts'
+import type { HeadsJournal } from './heads.ts'
 import { FORMAT_KEY, Tag, decodeSeq, docPrefix, documentBounds, documentKey, documentName, prefixBounds, seqKey } from './keys.ts'
-import { corrupt, docView, isCut, piecesAtSeq, scanEntries, seqByTime, stateAtSeq, statePartsAtSeq } from './scan.ts'
+import { lostError, lostRange, openHeads } from './lost.ts'
+import { corrupt, docView, isCut, lastEntry, piecesAtSeq, readRecord, scanEntries, seqByTime, stateAtSeq, statePartsAtSeq } from './scan.ts'
 import type { Db, DocView } from './scan.ts'
+import { checkLogFiles } from './wal-files.ts'
 
 export type Durability = 'sync' | 'buffered'
 
@@ -116,8 +118,10 @@ interface DocState extends DocView {
   loaded: Promise<void>
   recordStored: boolean
   nextSeq: number
-  /** The last durable entry (or the base); 0 when the document has none. */
+  /** The last durable entry (or the base, or the last lost one); 0 when the document has none. */
   headSeq: number
+  /** Acknowledged seqs that storage lost (see lost.ts): reads and loads that reach them fail. */
+  lost: [number, number] | undefined
   headTime: number
   /** receivedAt of the last accepted append, to keep times non-decreasing. */
   lastTime: number
@@ -193,6 +197,10 @@ async function checkTableFiles(db: Db, dir: string): Promise<void> {
 
 async function openDb(options: LevelLogOptions): Promise<Db> {
   const { dir } = options
+  // Before LevelDB replays its write-ahead log, which would drop a damaged part of it for good.
+  await checkLogFiles(dir).catch((error: unknown) => {
+    throw openError(dir, error)
+  })
   const db: Db = new ClassicLevel<Uint8Array, Uint8Array>(dir, {
     keyEncoding: 'view',
     valueEncoding: 'view',
@@ -222,10 +230,17 @@ async function openDb(options: LevelLogOptions): Promise<Db> {
 export async function openLevelLog(options: LevelLogOptions): Promise<LevelLog> {
   validateOptions(options)
   const db = await openDb(options)
-  return createLevelLog(db, options)
+  let heads: HeadsJournal
+  try {
+    heads = await openHeads(db, options.dir, options.observer)
+  } catch (error) {
+    await db.close()
+    throw openError(options.dir, error)
+  }
+  return createLevelLog(db, heads, options)
 }
 
-function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
+function createLevelLog(db: Db, heads: HeadsJournal, options: LevelLogOptions): LevelLog {
   const { dir, observer } = options
   const checkpointEvery = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY
   const checkpointBytes = options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES
@@ -243,6 +258,7 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
   const writer = createGroupCommit(db, {
     sync: options.durability !== 'buffered',
     maxBatchBytes: options.maxBatchBytes ?? 4 * 1024 * 1024,
+    afterBatch: (writes) => heads.record(writes),
     onBatch: (stats) => observer?.onBatch?.(stats),
   })
 
@@ -260,40 +276,14 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
 
   // ── per-document state ────────────────────────────────────────────────────────────────────
 
-  async function readRecord(doc: string): Promise<{ record: DocRecord; stored: boolean }> {
-    const key = documentKey(doc)
-    const value = await db.get(key)
-    if (value === undefined) return { record: { ...NEW_DOC_RECORD, cuts: [] }, stored: false }
-    try {
-      return { record: decodeDocRecord(key, value), stored: true }
-    } catch (error) {
-      throw corrupt(doc, 0, `document record ${(error as Error).message}`, error)
-    }
-  }
-
-  /** The newest stored entry after the base: seq and time. */
-  async function lastEntry(view: DocView): Promise<{ seq: number; time: number } | undefined> {
-    const { lt } = prefixBounds(view.entryPrefix)
-    const [found] = await db.iterator({ gt: seqKey(view.entryPrefix, view.record.baseSeq), lt, reverse: true, limit: 1 }).all()
-    if (found === undefined) return undefined
-    const [key, value] = found
-    const seq = decodeSeq(key, view.entryPrefix.length)
-    let time: number
-    try {
-      time = decodeEntryTime(key, value)
-    } catch {
-      time = view.record.baseTime // the damage shows in verify and on read
-    }
-    return { seq, time }
-  }
-
   /** Re-reads what the state caches from disk (after open and after every exclusive change). */
   async function refresh(state: DocState): Promise<void> {
-    const { record, stored } = await readRecord(state.doc)
+    const { record, stored } = await readRecord(db, state.doc)
     state.record = record
     state.recordStored = stored
-    const last = record.removed ? undefined : await lastEntry(state)
-    state.headSeq = last?.seq ?? (record.baseIsCheckpoint && !record.removed ? record.baseSeq : 0)
+    const last = record.removed ? undefined : await lastEntry(db, state)
+    state.lost = lostRange(record, last?.seq ?? record.baseSeq)
+    state.headSeq = state.lost?.[1] ?? last?.seq ?? (record.baseIsCheckpoint && !record.removed ? record.baseSeq : 0)
     // A removed name written again starts a new history: its times owe nothing to the old one.
     state.headTime = last?.time ?? (record.baseIsCheckpoint ? record.baseTime : 0)
     state.lastTime = state.headTime
@@ -366,6 +356,7 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
       recordStored: false,
       nextSeq: 1,
       headSeq: 0,
+      lost: undefined,
       headTime: 0,
       lastTime: 0,
       inflight: 0,
@@ -433,6 +424,7 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
     writer.push({
       ops,
       doc: state.doc,
+      seq,
       bytes,
       done: (error) => {
         state.inflight--
@@ -462,6 +454,7 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
    */
   function dueForCheckpoint(state: DocState): boolean {
     return (
+      state.lost === undefined &&
       (state.sinceEntries >= checkpointEvery || state.sinceBytes >= checkpointBytes) &&
       state.sinceEntries >= (state.lastCheckpointSeq - state.record.baseSeq) / CHECKPOINT_SPACING
     )
@@ -606,18 +599,24 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
     if (range.toTime !== undefined && from <= to) to = (await seqByTime(db, state, from, to, range.toTime, true)) ?? from - 1
     const limit = range.limit ?? Infinity
     if (limit === 0) return
+    const reverse = range.reverse === true
+    // Lost seqs in the range (see lost.ts): the entries before them are read, then the read fails.
+    const lost = state.lost === undefined ? undefined : ([Math.max(from, state.lost[0]), Math.min(to, state.lost[1])] as const)
+    const gap = lost === undefined || lost[0] > lost[1] ? undefined : lost
     let count = 0
-    for await (const entry of scanEntries(db, state, from, to, range.reverse === true)) {
+    for await (const entry of scanEntries(db, state, from, to, reverse)) {
+      if (gap !== undefined && (reverse ? entry.seq < gap[0] : entry.seq > gap[1])) throw lostError(doc, gap)
       yield { doc, seq: entry.seq, update: entry.update, meta: entry.meta! }
       if (++count >= limit) return
     }
+    if (gap !== undefined) throw lostError(doc, gap)
   }
 
   /** A document's summary without caching its state (listDocs over many documents). */
   async function summaryFromDisk(doc: string, record: DocRecord): Promise<DocSummary | undefined> {
     if (record.removed) return undefined
-    const last = await lastEntry(docView(doc, record))
-    const headSeq = last?.seq ?? (record.baseIsCheckpoint ? record.baseSeq : 0)
+    const last = await lastEntry(db, docView(doc, record))
+    const headSeq = lostRange(record, last?.seq ?? record.baseSeq)?.[1] ?? last?.seq ?? (record.baseIsCheckpoint ? record.baseSeq : 0)
     if (headSeq === 0) return undefined
     return { doc, headSeq, lastChange: last?.time ?? record.baseTime, historyStartsAt: record.baseSeq + 1 }
   }
@@ -643,6 +642,10 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
         report.damaged.push({ seq, reason: error instanceof DecodeError ? error.message : `undecodable update: ${(error as Error).message}` })
       }
       expected = skipCuts(seq + 1)
+    }
+    const { lost } = state
+    if (lost !== undefined) {
+      for (expected = Math.max(expected, lost[0]); expected <= lost[1]; expected = skipCuts(expected + 1)) report.damaged.push({ seq: expected, reason: 'missing' })
     }
     for await (const [key, value] of db.iterator(prefixBounds(checkpointPrefix))) {
       try {
@@ -784,7 +787,7 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
         if (summaryOf(state) === undefined && !state.record.baseIsCheckpoint) return 0
         if (seq < state.record.baseSeq) throw historyGone(state, seq)
         const entryKeys = await db.keys({ gt: seqKey(state.entryPrefix, seq), lt: prefixBounds(state.entryPrefix).lt }).all()
-        if (entryKeys.length === 0) return 0
+        if (entryKeys.length === 0 && (state.lost === undefined || state.lost[1] <= seq)) return 0
         const checkpointKeys = await db.keys({ gt: seqKey(state.checkpointPrefix, seq), lt: prefixBounds(state.checkpointPrefix).lt }).all()
         const record: DocRecord = { ...state.record, nextSeq: state.nextSeq, cuts: [...state.record.cuts, [seq + 1, state.nextSeq - 1]] }
         const recordKey = documentKey(doc)
@@ -839,7 +842,8 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
         while (background.size > 0) await Promise.allSettled([...background])
         // Leave fresh checkpoints behind so that the next start loads documents from a short tail.
         for (const state of states.values()) {
-          if (options.checkpointOnClose !== false && !state.busy && state.sinceEntries >= CLOSE_CHECKPOINT_MIN_ENTRIES && summaryOf(state) !== undefined) {
+          const due = state.sinceEntries >= CLOSE_CHECKPOINT_MIN_ENTRIES && state.lost === undefined && summaryOf(state) !== undefined
+          if (options.checkpointOnClose !== false && !state.busy && due) {
             await writeCheckpoint(state).catch((error: unknown) => reportBackground(error, state.doc))
           }
         }
@@ -847,6 +851,7 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
         await writer.drain()
         while (background.size > 0) await Promise.allSettled([...background])
         await Promise.allSettled([...states.values()].map((state) => settledAppends(state)))
+        await heads.close()
         await builder.close()
         await db.close()
       })()
@@ -864,6 +869,7 @@ function createLevelLog(db: Db, options: LevelLogOptions): LevelLog {
       // A long tail left by a crash gets its checkpoint on first load, not only on the next write.
       maybeCheckpoint(state)
       const seq = await resolveSeq(state, at)
+      if (state.lost !== undefined && seq >= state.lost[0]) throw lostError(doc, [state.lost[0], Math.min(seq, state.lost[1])])
       return load(state, summaryOf(state) === undefined ? 0 : seq)
     })
   }

@@ -1,9 +1,11 @@
 /**
  * The recovery path when LevelDB's own files are damaged (opening fails with
- * ROTA_LOG_STORAGE_CORRUPT): LevelDB's repairer salvages every readable table, then the log
- * re-creates missing document records from the entries found, verifies every document and drops
- * damaged checkpoints (derived data). What it reports damaged is then cut by the operator
- * (`truncateAfter`), or by `truncateDamaged: true`.
+ * ROTA_LOG_STORAGE_CORRUPT): a damaged write-ahead log is rewritten with every record (and every
+ * entry of a damaged record) that is intact (wal-files.ts), LevelDB's repairer salvages every
+ * readable table, then the log re-creates missing document records from the entries found, checks
+ * the acknowledged heads (lost.ts), verifies every document and drops damaged checkpoints (derived
+ * data). What it reports lost is then cut by the operator (`truncateAfter`), or by
+ * `truncateDamaged: true`; clients that hold those edits give them back (docs/log.md, "Recovery").
  */
 import { ClassicLevel } from 'classic-level'
 import { LogErrorCode, RotaLogError } from '@rota/log'
@@ -11,6 +13,8 @@ import type { VerifyReport } from '@rota/log'
 import { NEW_DOC_RECORD, encodeDocRecord } from './codec.ts'
 import { Tag, docPrefix, documentKey, prefixBounds } from './keys.ts'
 import { openLevelLog } from './level-log.ts'
+import { salvageLogFiles } from './wal-files.ts'
+import type { SalvagedLog } from './wal-files.ts'
 
 export interface RepairOptions {
   dir: string
@@ -24,8 +28,23 @@ export interface RepairReport {
   recreated: string[]
   /** Every document's verification after the repair (and after cutting, if asked). */
   docs: VerifyReport[]
-  /** Per document, how many entries were cut (only with truncateDamaged). */
+  /** Per document, how many stored entries were cut (only with truncateDamaged). */
   cut: Record<string, number>
+  /** Per damaged document, the seqs storage did not hold intact (missing or damaged) before any cut, as [from, to] ranges. */
+  lost: Record<string, Array<[number, number]>>
+  /** The write-ahead log files rewritten without their damaged records. */
+  logs: SalvagedLog[]
+}
+
+/** [from, to] ranges of ascending seqs. */
+function ranges(seqs: readonly number[]): Array<[number, number]> {
+  const out: Array<[number, number]> = []
+  for (const seq of seqs) {
+    const last = out.at(-1)
+    if (last !== undefined && last[1] + 1 === seq) last[1] = seq
+    else if (last === undefined || last[1] < seq) out.push([seq, seq])
+  }
+  return out
 }
 
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true })
@@ -50,12 +69,14 @@ async function docsWithEntries(db: ClassicLevel<Uint8Array, Uint8Array>): Promis
 
 export async function repairLevelLog(options: RepairOptions): Promise<RepairReport> {
   const { dir } = options
+  // First, while the write-ahead log still holds what LevelDB's repairer would drop with the damage.
+  const logs = await salvageLogFiles(dir)
   try {
     await ClassicLevel.repair(dir)
   } catch (cause) {
     throw new RotaLogError(LogErrorCode.OpenFailed, `LevelDB could not repair ${dir}: ${(cause as Error).message}`, { dir, cause })
   }
-  const report: RepairReport = { dir, recreated: [], docs: [], cut: {} }
+  const report: RepairReport = { dir, recreated: [], docs: [], cut: {}, lost: {}, logs }
   const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' })
   await db.open()
   try {
@@ -76,6 +97,7 @@ export async function repairLevelLog(options: RepairOptions): Promise<RepairRepo
       let verified = await log.verify(doc)
       if ((verified.damagedCheckpoints?.length ?? 0) > 0) await log.dropCheckpoints(doc)
       const firstDamage = verified.damaged[0]
+      if (firstDamage !== undefined) report.lost[doc] = ranges(verified.damaged.map((damage) => damage.seq))
       if (options.truncateDamaged === true && firstDamage !== undefined) {
         report.cut[doc] = await log.truncateAfter(doc, firstDamage.seq - 1)
         verified = await log.verify(doc)

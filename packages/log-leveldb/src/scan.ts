@@ -6,9 +6,9 @@ import type { ClassicLevel } from 'classic-level'
 import * as Y from 'yjs'
 import { LogErrorCode, RotaLogError, mergeState } from '@rota/log'
 import type { EntryMeta, LogObserver, StatePart } from '@rota/log'
-import { DecodeError, decodeCheckpoint, decodeEntry, decodeEntryTime, decodeEntryUpdate } from './codec.ts'
+import { DecodeError, NEW_DOC_RECORD, decodeCheckpoint, decodeDocRecord, decodeEntry, decodeEntryTime, decodeEntryUpdate } from './codec.ts'
 import type { Checkpoint, DocRecord } from './codec.ts'
-import { Tag, decodeSeq, docPrefix, seqKey } from './keys.ts'
+import { Tag, decodeSeq, docPrefix, documentKey, prefixBounds, seqKey } from './keys.ts'
 
 export type Db = ClassicLevel<Uint8Array, Uint8Array>
 
@@ -32,6 +32,34 @@ export const corrupt = (doc: string, seq: number, reason: string, cause?: unknow
   })
 
 export const isCut = (record: DocRecord, seq: number): boolean => record.cuts.some(([from, to]) => seq >= from && seq <= to)
+
+/** A document's record; a new one (not stored) when there is none. */
+export async function readRecord(db: Db, doc: string): Promise<{ record: DocRecord; stored: boolean }> {
+  const key = documentKey(doc)
+  const value = await db.get(key)
+  if (value === undefined) return { record: { ...NEW_DOC_RECORD, cuts: [] }, stored: false }
+  try {
+    return { record: decodeDocRecord(key, value), stored: true }
+  } catch (error) {
+    throw corrupt(doc, 0, `document record ${(error as Error).message}`, error)
+  }
+}
+
+/** The newest stored entry after the base: seq and time. */
+export async function lastEntry(db: Db, view: DocView): Promise<{ seq: number; time: number } | undefined> {
+  const { lt } = prefixBounds(view.entryPrefix)
+  const [found] = await db.iterator({ gt: seqKey(view.entryPrefix, view.record.baseSeq), lt, reverse: true, limit: 1 }).all()
+  if (found === undefined) return undefined
+  const [key, value] = found
+  const seq = decodeSeq(key, view.entryPrefix.length)
+  let time: number
+  try {
+    time = decodeEntryTime(key, value)
+  } catch {
+    time = view.record.baseTime // the damage shows in verify and on read
+  }
+  return { seq, time }
+}
 
 /** The next seq an intact history holds after (or, reversed, before) `seq`, skipping cut ranges. */
 function expectedAfter(record: DocRecord, seq: number, reverse: boolean): number {

@@ -1,5 +1,5 @@
-/** Shared by this package's tests: temp directories and a schedule history to write. */
-import { mkdtemp, rm } from 'node:fs/promises'
+/** Shared by this package's tests: temp directories, a schedule history to write, LevelDB's files. */
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { addShift, createEditor, editShift, metaFor } from '@rota/log/testing'
@@ -26,4 +26,11 @@ export async function writeEdits(log: LevelLog, doc: string, count: number, edit
     await log.append(doc, update, metaFor('ana', [editor.doc.clientID], T0 + i * 1000))
   }
   return { editor, updates }
+}
+
+/** The newest LevelDB write-ahead log file of `dir` (the one a damaged disk or a bad copy cuts first). */
+export async function newestLog(dir: string): Promise<string> {
+  const logs = (await readdir(dir)).filter((name) => /^\d+\.log$/.test(name)).sort((a, b) => Number.parseInt(a) - Number.parseInt(b))
+  if (logs.length === 0) throw new Error(`no write-ahead log in ${dir}`)
+  return join(dir, logs.at(-1)!)
 }

@@ -43,6 +43,8 @@ export {
 } from './operations.ts'
 export type { UpdateChange } from './describe.ts'
 export { describeUpdate, findStruct, itemRefs } from './describe.ts'
+export type { Effect } from './effect.ts'
+export { readEffect, revertEffect, StateReader } from './effect.ts'
 export type { TimedShift, DateRange, WeeklyHoursOptions, OverHours, Overlap, CoverageResult } from './queries.ts'
 export { shiftsOf, shiftInterval, shiftMinutes, shiftDates, weeklyHours, overMaxHours, overlapsOf, coverageOf } from './queries.ts'
 export type { Interval } from './time.ts'

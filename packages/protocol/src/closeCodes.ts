@@ -25,6 +25,11 @@ export const CloseCode = {
   RateLimited: 4429,
   /** Authentication did not complete in time. */
   AuthTimeout: 4408,
+  /**
+   * More bytes were waiting to be written to the connection than the server keeps for one client: it
+   * reads too slowly (or not at all). Reconnect; the sync brings the client up to date.
+   */
+  SlowReader: 4413,
 } as const
 
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]

@@ -12,6 +12,8 @@ export const MessageType = {
   RotaDurable: 100,
   /** Rota: the document's semantic conflicts changed (payload: JSON summary). */
   RotaConflicts: 101,
+  /** Rota: changes of the client's update the server took out, and why (payload: JSON, see denied.ts). */
+  RotaDenied: 102,
 } as const
 
 export type MessageType = (typeof MessageType)[keyof typeof MessageType]

@@ -1,6 +1,6 @@
 export { RotaProvider } from './provider.ts'
 export type { ControlledSocket } from './socket.ts'
-export type { RotaProviderOptions, RotaProviderEvents, ProviderState } from './provider.ts'
+export type { RotaProviderOptions, RotaProviderEvents, ProviderState, Denial } from './provider.ts'
 export type { ConnectionStatus, ConnectionState, ConnectionEvent } from './connection.ts'
 export { nextConnection, initialConnection, isFinalClose } from './connection.ts'
 export type { BackoffOptions } from './backoff.ts'

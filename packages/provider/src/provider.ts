@@ -5,7 +5,7 @@ import { ObservableV2 } from 'lib0/observable'
 import * as syncProtocol from 'y-protocols/sync'
 import * as authProtocol from 'y-protocols/auth'
 import type { Awareness } from 'y-protocols/awareness'
-import { MessageType, UrlParam, readConflictsNotice, readDurable, type ConflictsNotice } from '@rota/protocol'
+import { MessageType, UrlParam, readConflictsNotice, readDeniedNotice, readDurable, type ConflictsNotice, type DeniedChange } from '@rota/protocol'
 import { resolveBackoff, type BackoffOptions } from './backoff.ts'
 import { initialConnection, nextConnection, type ConnectionEvent, type ConnectionState, type ConnectionStatus } from './connection.ts'
 import { SaveTracker, isEmptyUpdate } from './durability.ts'
@@ -81,12 +81,30 @@ export type RotaProviderEvents = {
   rtt: (ms: number) => void
   /** The server refused the token (4401) or the document (4403); retrying waits for `setToken()`. */
   'auth-failed': (code: number, reason: string) => void
-  /** The server refused an update (y-protocols permission denied); it stays unsaved. */
-  denied: (reason: string) => void
+  /**
+   * The server did not accept a change of yours. With `changes` (RotaDenied) it took those changes out
+   * and kept the rest: your document shows the server's values again and everything else is saved. With
+   * no changes it refused a whole update (hostile or unreadable input); that update stays unsaved.
+   */
+  denied: (denial: Denial) => void
   /** The server's conflict inbox for this document changed. */
   conflicts: (notice: ConflictsNotice) => void
   error: (error: RotaProviderError) => void
 }
+
+/** A change (or update) the server did not accept; `provider.denials` keeps the latest ones. */
+export interface Denial {
+  /** ISO time it was reported. */
+  at: string
+  code: string
+  /** Every reason, joined: what the app shows. */
+  reason: string
+  /** The changes taken out (path, what you wrote, what it replaced, why); empty when a whole update was refused. */
+  changes: DeniedChange[]
+}
+
+/** How many denials `provider.denials` keeps. */
+const keptDenials = 100
 
 const clientTimeKey = 'clientTime'
 
@@ -335,6 +353,16 @@ export class RotaProvider extends ObservableV2<RotaProviderEvents> {
     if (this.wantConnect) this.open()
   }
 
+  /** Changes the server did not accept, newest last (at most 100): for the app to show, export or escalate. */
+  readonly denials: Denial[] = []
+
+  private deny(code: string, changes: DeniedChange[], reason = changes.map((change) => `${change.path}: ${change.reason}`).join('; ')): void {
+    const denial: Denial = { at: new Date().toISOString(), code, reason, changes }
+    this.denials.push(denial)
+    if (this.denials.length > keptDenials) this.denials.splice(0, this.denials.length - keptDenials)
+    this.emit('denied', [denial])
+  }
+
   private installHandlers(): void {
     const handlers = this.websocket.messageHandlers
     const syncHandler = handlers[MessageType.Sync]
@@ -374,11 +402,16 @@ export class RotaProvider extends ObservableV2<RotaProviderEvents> {
       const notice = readConflictsNotice(decoder)
       if (fromServer) this.emit('conflicts', [notice])
     }
+    handlers[MessageType.RotaDenied] = (_encoder, decoder, _provider, fromServer) => {
+      const notice = readDeniedNotice(decoder)
+      // The update itself was kept (and will be acknowledged as usual): only report what was taken out.
+      if (fromServer) this.deny(notice.code, notice.changes)
+    }
     handlers[MessageType.Auth] = (_encoder, decoder, _provider, fromServer) => {
       authProtocol.readAuthMessage(decoder, this.doc, (_doc, reason) => {
         if (!fromServer) return
         this.tracker.refused()
-        this.emit('denied', [reason])
+        this.deny('ROTA_ERR_FORBIDDEN', [], reason)
       })
     }
     // Liveness: every message from the server counts (y-websocket's own stamp reads the clock

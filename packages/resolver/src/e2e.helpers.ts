@@ -19,7 +19,7 @@ export const testAuthHooks: AuthHooks = {
   },
   canRead: (identity, doc) => identity.tenant === null || doc.startsWith(`${identity.tenant}/`),
   listPrefix: (identity) => (identity.tenant === null ? undefined : `${identity.tenant}/`),
-  authorizeUpdate: () => ({ ok: true }),
+  authorizeChanges: (_identity, _facts, changes) => changes.map(() => ({ ok: true })),
   authorizeOps: () => ({ ok: true }),
   canAdmin: (identity) => identity.role === 'admin' || identity.role === 'manager',
 }

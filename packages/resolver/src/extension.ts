@@ -80,13 +80,25 @@ const knownStateVectorOf = (event: { meta: UpdateEvent['meta'] }): Uint8Array | 
   return typeof encoded === 'string' ? new Uint8Array(Buffer.from(encoded, 'base64')) : undefined
 }
 
+/**
+ * The author's view the server judged a sync reply on (`meta.details.view`: the state at `seq` plus the
+ * later entries `also`, see packages/server/src/view.ts): the resolver takes the same cut, not its own.
+ */
+const knownSeqsOf = (event: { meta: UpdateEvent['meta'] }): EditEvent['knownSeqs'] => {
+  const view = event.meta.details?.view as { seq?: unknown; also?: unknown } | undefined
+  if (typeof view?.seq !== 'number' || !Array.isArray(view.also)) return undefined
+  return { upTo: view.seq, also: view.also.filter((seq): seq is number => typeof seq === 'number') }
+}
+
 export const editEventOf = (event: { seq: number; update: Uint8Array; meta: UpdateEvent['meta'] }): EditEvent => {
   const sv = knownStateVectorOf(event)
+  const knownSeqs = knownSeqsOf(event)
   return {
     seq: event.seq, update: event.update, actor: event.meta.actor, role: event.meta.role, origin: event.meta.origin,
     receivedAt: event.meta.receivedAt,
     ...(event.meta.clientTime === undefined ? {} : { clientTime: event.meta.clientTime }),
     ...(sv ? { knownStateVector: sv } : {}),
+    ...(knownSeqs ? { knownSeqs } : {}),
   }
 }
 
@@ -140,6 +152,11 @@ export const resolverExtension = (options: ResolverExtensionOptions = {}): Exten
       if (typeof code === 'string' && authCodes.has(code)) return reply.code(401).send(errorBody(code, err.message))
       const status = (err as { status?: unknown }).status
       if (typeof code === 'string' && typeof status === 'number') return reply.code(status).send(errorBody(code, err.message, (err as { details?: unknown }).details))
+      // fastify's own refusals of the request (a body that is not JSON or pollutes prototypes, a content type
+      // no parser takes, a body over the limit) are the client's mistake: their 4xx, not a 500 and an error line.
+      if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+        return reply.code(err.statusCode).send(errorBody(ResolverErrorCode.BadInput, err.message, { fastify: err.code }))
+      }
       request.log.error({ err }, 'resolver request failed')
       return reply.code(500).send(errorBody('ROTA_ERR_INTERNAL', 'internal error'))
     })

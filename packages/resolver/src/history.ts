@@ -22,6 +22,11 @@ export interface EditEvent {
    * their author had everything the server had sent, except what their own Yjs items prove unseen ([V2]).
    */
   knownStateVector?: Uint8Array
+  /**
+   * The same view as the server judged the sync reply on (packages/server/src/view.ts): every entry up to
+   * `upTo`, plus `also`. Preferred over `knownStateVector` where present: one definition of the view.
+   */
+  knownSeqs?: { upTo: number; also: number[] }
 }
 
 interface Entry {
@@ -142,7 +147,11 @@ export class DocHistory {
     const overwrites = this.overwrittenItems(event)
     let known: Set<number> | null = null
     const concurrent = new Set<number>(overwrites.flatMap((o) => o.others.map((x) => x.seq)))
-    if (sv) {
+    if (event.knownSeqs) {
+      const { upTo, also } = event.knownSeqs
+      const alsoKnown = new Set(also)
+      known = new Set(this.entries.filter((e) => e.seq <= upTo || alsoKnown.has(e.seq)).map((e) => e.seq))
+    } else if (sv) {
       const ds = dsRanges(event.update)
       known = new Set(this.entries.filter((e) => this.coveredBy(e, sv, ds)).map((e) => e.seq))
     }

@@ -3,7 +3,9 @@
  *   npx tsx packages/server/scripts/rest-reference.ts
  */
 import { createMemoryLog } from '@rota/log'
+import { createMemoryRoleRulesStore, loadRoleRulesCache } from '@rota/auth'
 import { startServer } from '../src/server.ts'
+import { roleRulesExtension } from '../src/plugins/roleRules.ts'
 
 type Schema = { type?: string | string[]; properties?: Record<string, Schema>; required?: string[]; description?: string; enum?: unknown[]; items?: Schema; format?: string; minimum?: number; maximum?: number; default?: unknown }
 interface Operation {
@@ -35,7 +37,9 @@ const fields = (schema: Schema | undefined, indent = ''): string[] => {
   })
 }
 
-const server = await startServer({ log: createMemoryLog(), logger: false })
+// With the extensions `rota serve` always runs that belong to this reference (the resolver's are in resolver.md).
+const rules = await loadRoleRulesCache(createMemoryRoleRulesStore())
+const server = await startServer({ log: createMemoryLog(), logger: false, extensions: [roleRulesExtension({ cache: rules })] })
 const spec = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, Operation>> }
 await server.close()
 

@@ -18,7 +18,8 @@ const hooks: Partial<ServerHooks> = {
   },
   canRead: (identity, doc) => doc.startsWith(`${identity.tenant}/`),
   listPrefix: (identity) => `${identity.tenant}/`,
-  authorizeUpdate: (identity) => (identity.role === 'viewer' ? { ok: false, reason: 'viewers cannot edit' } : { ok: true }),
+  authorizeChanges: (identity, _facts, changes) =>
+    changes.map(() => (identity.role === 'viewer' ? { ok: false, reason: 'viewers cannot edit' } : { ok: true })),
   authorizeOps: (identity) => (identity.role === 'viewer' ? { ok: false, reason: 'viewers cannot edit' } : { ok: true }),
   canAdmin: (identity) => identity.role === 'admin',
 }

@@ -14,6 +14,13 @@ export const defaultLimits: Limits = {
   maxAwarenessStateBytes: defaultAwarenessLimits.maxStateBytes,
   maxAwarenessClients: defaultAwarenessLimits.maxClientsPerMessage,
   maxPendingAuth: 256,
+  maxQueuedBytes: 4 * 1024 * 1024,
+  closeTimeoutMs: 3000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5000,
+  connectionTimeoutMs: 60_000,
+  maxUnfinishedRequestsPerAddress: 64,
 }
 
 export const defaultCompressionThreshold = 1024
@@ -42,6 +49,10 @@ export const resolveLimits = (limits: Partial<Limits> = {}): Limits => {
   const resolved = { ...defaultLimits, ...limits }
   for (const [name, value] of Object.entries(resolved)) {
     if (!Number.isFinite(value) || value <= 0) throw new RangeError(`limits.${name} must be a positive number, got ${value}`)
+  }
+  // Node refuses a header timeout longer than the request timeout.
+  if (resolved.headersTimeoutMs > resolved.requestTimeoutMs) {
+    throw new RangeError(`limits.headersTimeoutMs (${resolved.headersTimeoutMs}) must not exceed limits.requestTimeoutMs (${resolved.requestTimeoutMs})`)
   }
   return resolved
 }

@@ -1,17 +1,24 @@
 import type { Socket } from 'node:net'
+import type * as Y from 'yjs'
 import type { WebSocket, RawData } from 'ws'
 import type { FastifyBaseLogger as Logger } from 'fastify'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import { checkAwarenessUpdate, createTokenBucket, type AwarenessEntry, type TokenBucket } from '@rota/auth'
-import { CloseCode, UrlParam, encodeDurable, messageTypeName, type DurableClocks } from '@rota/protocol'
+import { CloseCode, UrlParam, encodeDurable, messageTypeName, type DeniedChange, type DurableClocks } from '@rota/protocol'
+import { needsJudging } from './admit.ts'
+import { isEmptyUpdate } from './update.ts'
 import { RotaServerError, ServerErrorCode, authErrorCodes, codeOf, isRotaServerError } from './errors.ts'
 import type { DocName } from './docName.ts'
 import type { Room, RoomMember } from './room.ts'
 import type { RoomRegistry } from './rooms.ts'
 import { countMessage, type ServerMetrics, type WireSource } from './metrics.ts'
+import type { ClientLog } from './clientLog.ts'
+import { closeWithin } from './closing.ts'
+import { ReplyGate } from './replyGate.ts'
 import type { Identity, Limits, ServerHooks } from './types.ts'
 import {
   awarenessMessage,
+  deniedMessage,
   permissionDeniedMessage,
   readClientMessage,
   readStateVector,
@@ -29,6 +36,8 @@ export interface ConnectionContext {
   pingIntervalMs: number
   /** Connections whose authentication has not finished, server-wide (bounded by limits.maxPendingAuth). */
   authenticating: Set<object>
+  /** Client mistakes, rate-limited per address. */
+  clientLog: ClientLog
 }
 
 export interface ConnectionParams {
@@ -68,11 +77,14 @@ const closeCodeOf = (code: string): number => {
     case ServerErrorCode.Unauthorized:
       return CloseCode.Unauthorized
     case ServerErrorCode.Forbidden:
+    case ServerErrorCode.ForgedView:
       return CloseCode.Forbidden
     case ServerErrorCode.AuthTimeout:
       return CloseCode.AuthTimeout
     case ServerErrorCode.LogFailed:
       return CloseCode.InternalError
+    case ServerErrorCode.SlowReader:
+      return CloseCode.SlowReader
     default:
       return authErrorCodes.has(code) ? CloseCode.Unauthorized : CloseCode.InternalError
   }
@@ -112,6 +124,12 @@ export class Connection implements RoomMember, WireSource {
   private corked = false
   private readonly pingTimer: NodeJS.Timeout
   private readonly log: Logger
+  /** One SyncStep2 and one awareness answer in flight at a time (replyGate.ts). */
+  private readonly syncReplies: ReplyGate
+  private readonly awarenessReplies: ReplyGate
+  /** Bytes of those answers not written yet: not counted against maxQueuedBytes (each is bounded by its gate). */
+  private repliesInFlight = 0
+  private readonly address: string
 
   constructor(
     private readonly socket: WebSocket,
@@ -121,6 +139,9 @@ export class Connection implements RoomMember, WireSource {
     private readonly ctx: ConnectionContext,
   ) {
     this.log = ctx.logger.child({ doc: params.doc })
+    this.address = tcp.remoteAddress ?? 'unknown'
+    this.syncReplies = new ReplyGate(() => ctx.metrics.collapsedReplies.inc({ kind: 'syncStep1' }))
+    this.awarenessReplies = new ReplyGate(() => ctx.metrics.collapsedReplies.inc({ kind: 'queryAwareness' }))
     this.tokens = ctx.limits.messageBurst
     this.awarenessBucket = createTokenBucket(
       { perSecond: ctx.limits.awarenessPerSecond, burst: ctx.limits.awarenessBurst },
@@ -196,14 +217,21 @@ export class Connection implements RoomMember, WireSource {
       this.refuse(err)
       return
     }
+    // `backlog` counts messages not yet fully handled; a sync reply's view is read from the log (async),
+    // and everything after it waits, so updates are judged and applied in the order they were sent.
     if (this.ready && this.backlog === 0) {
-      this.handle(bytes)
+      const pending = this.handle(bytes)
+      if (pending === undefined) return
+      this.backlog += 1
+      this.queue = pending.then(() => {
+        this.backlog -= 1
+      })
       return
     }
     this.backlog += 1
-    this.queue = this.queue.then(() => {
+    this.queue = this.queue.then(async () => {
+      if (!this.closed) await this.handle(bytes)
       this.backlog -= 1
-      if (!this.closed) this.handle(bytes)
     })
   }
 
@@ -218,37 +246,44 @@ export class Connection implements RoomMember, WireSource {
     this.tokens -= 1
   }
 
-  private handle(bytes: Uint8Array): void {
+  private handle(bytes: Uint8Array): Promise<void> | undefined {
     try {
       const message = readClientMessage(bytes)
       countMessage(this.ctx.metrics.tally.messagesIn, message.kind)
-      this.dispatch(message)
+      return this.dispatch(message)?.catch((err: unknown) => this.failed(err))
     } catch (err) {
-      if (codeOf(err) === ServerErrorCode.Forbidden) this.deny(err as RotaServerError)
-      else this.refuse(err)
+      this.failed(err)
+      return undefined
     }
   }
 
-  private dispatch(message: ClientMessage): void {
+  private failed(err: unknown): void {
+    if (codeOf(err) === ServerErrorCode.Forbidden) this.deny(err as RotaServerError)
+    else this.refuse(err)
+  }
+
+  private dispatch(message: ClientMessage): Promise<void> | undefined {
     const room = this.room
     if (room === undefined) return
     switch (message.kind) {
       case 'syncStep1': {
         const clientVector = readStateVector(message.stateVector)
         this.knownVector = message.stateVector
-        this.send(syncStep2Message(room.ydoc, message.stateVector))
-        if (this.params.ack) {
-          const clocks: DurableClocks = new Map()
-          for (const client of clientVector.keys()) clocks.set(client, room.durable.get(client) ?? 0)
-          this.send(encodeDurable(clocks))
-        }
+        // Answered from the document as it is when the gate opens: one reply covers every request it stands for.
+        this.syncReplies.request((sent) => {
+          this.send(syncStep2Message(room.ydoc, message.stateVector), sent)
+          if (this.params.ack) {
+            const clocks: DurableClocks = new Map()
+            for (const client of clientVector.keys()) clocks.set(client, room.durable.get(client) ?? 0)
+            this.send(encodeDurable(clocks))
+          }
+        })
         break
       }
       case 'syncStep2':
-        // The client's reply to our step 1 carries what it did while away; the state vector of its own
-        // step 1 says what it knew then, which the resolver needs to tell concurrent edits apart.
-        this.submit(room, message.update, this.knownVectorDetails())
-        break
+        // The client's reply to our step 1 carries what it did while away, made on the state its own
+        // step 1 declared: judged on that view (view.ts), which the resolver needs too.
+        return this.submitReply(room, message.update)
       case 'update':
         this.submit(room, message.update)
         break
@@ -256,11 +291,12 @@ export class Connection implements RoomMember, WireSource {
         this.applyAwareness(room, message.update)
         break
       case 'queryAwareness':
-        this.send(awarenessMessage(room.awareness, [...room.awareness.getStates().keys()]))
+        this.awarenessReplies.request((sent) => this.send(awarenessMessage(room.awareness, [...room.awareness.getStates().keys()]), sent))
         break
       case 'auth':
         break
     }
+    return undefined
   }
 
   /**
@@ -326,7 +362,28 @@ export class Connection implements RoomMember, WireSource {
     return encoded.length <= maxKnownVectorChars ? { knownStateVector: encoded } : undefined
   }
 
-  private submit(room: Room, update: Uint8Array, details?: Record<string, unknown>): void {
+  /**
+   * A sync reply: judged on its author's view (view.ts) when its author is judged at all (admins are not),
+   * and stored with that view's cut (`details.view`), which the resolver reads as what its author saw.
+   */
+  private async submitReply(room: Room, update: Uint8Array): Promise<void> {
+    const details = this.knownVectorDetails()
+    const identity = this.identity as Identity
+    if (this.knownVector === undefined || isEmptyUpdate(update)) return this.submit(room, update, details)
+    const judged = needsJudging(identity)
+    const view = await this.ctx.rooms.authorView(room, readStateVector(this.knownVector), update, judged)
+    if (view.kind === 'forged') throw new RotaServerError(ServerErrorCode.ForgedView, view.reason)
+    const doc = view.kind === 'past' ? view.doc : undefined
+    try {
+      if (this.closed || room.destroyed) return
+      const cut = view.kind === 'past' ? { seq: view.seq, also: view.also.slice(0, 64) } : { seq: room.headSeq, also: [] }
+      this.submit(room, update, { ...details, view: cut }, doc)
+    } finally {
+      doc?.destroy()
+    }
+  }
+
+  private submit(room: Room, update: Uint8Array, details?: Record<string, unknown>, view?: Y.Doc): void {
     const identity = this.identity as Identity
     const meta = {
       actor: identity.sub,
@@ -335,7 +392,12 @@ export class Connection implements RoomMember, WireSource {
       ...(this.params.clientTime === undefined ? {} : { clientTime: this.params.clientTime }),
       ...(details === undefined ? {} : { details }),
     }
-    const durable = this.ctx.rooms.submit(room, update, meta, { identity, except: this })
+    const durable = this.ctx.rooms.submit(room, update, meta, {
+      identity,
+      except: this,
+      ...(view === undefined ? {} : { view }),
+      onDenied: (changes) => this.denyChanges(changes),
+    })
     durable.then(
       ({ clientIds }) => {
         if (!this.params.ack || this.closed) return
@@ -348,8 +410,20 @@ export class Connection implements RoomMember, WireSource {
     )
   }
 
-  send(message: Uint8Array): void {
-    if (this.closed || this.socket.readyState !== this.socket.OPEN) return
+  /** `sent` (a gated reply): called once the message is written to the socket, or will never be. */
+  send(message: Uint8Array, sent?: () => void): void {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) {
+      sent?.()
+      return
+    }
+    // ws's bufferedAmount: what the socket has not written yet plus what ws holds back while compressing.
+    if (this.socket.bufferedAmount - this.repliesInFlight > this.ctx.limits.maxQueuedBytes) {
+      sent?.()
+      this.ctx.metrics.slowReaders.inc()
+      const limit = this.ctx.limits.maxQueuedBytes
+      this.refuse(new RotaServerError(ServerErrorCode.SlowReader, `more than ${limit} bytes waiting to be read`, { limit }))
+      return
+    }
     const { tally } = this.ctx.metrics
     countMessage(tally.messagesOut, messageTypeName(message[0] ?? -1))
     tally.bytes.payloadOut += message.length
@@ -361,7 +435,15 @@ export class Connection implements RoomMember, WireSource {
       process.nextTick(this.uncork)
     }
     // A failed write surfaces as the socket's error and close.
-    this.socket.send(message, { binary: true })
+    if (sent === undefined) {
+      this.socket.send(message, { binary: true })
+      return
+    }
+    this.repliesInFlight += message.length
+    this.socket.send(message, { binary: true }, () => {
+      this.repliesInFlight -= message.length
+      sent()
+    })
   }
 
   private uncork = (): void => {
@@ -379,6 +461,17 @@ export class Connection implements RoomMember, WireSource {
     this.wireWritten = bytesWritten
   }
 
+  /**
+   * Changes taken out of an update the server kept (admit.ts): a Rota client (`ack=1`) learns which and why
+   * (RotaDenied); a stock client gets y-protocols' permission-denied. Both receive the entry that puts the
+   * refused values back, so their document shows the server's state and later edits sync as usual.
+   */
+  private denyChanges(changes: DeniedChange[]): void {
+    this.log.info({ sub: this.identity?.sub, changes: changes.map(({ path, reason }) => ({ path, reason })) }, 'changes taken out of an update')
+    if (this.params.ack) this.send(deniedMessage({ code: ServerErrorCode.Forbidden, changes }))
+    else this.send(permissionDeniedMessage(changes.map((change) => change.reason).join('; ')))
+  }
+
   /** Refused update (auth): tell the client with the y-protocols permission-denied message, keep the connection. */
   private deny(err: RotaServerError): void {
     this.ctx.metrics.rejected.inc({ reason: 'forbidden' })
@@ -391,7 +484,8 @@ export class Connection implements RoomMember, WireSource {
     const message = err instanceof Error ? err.message : String(err)
     this.ctx.metrics.rejected.inc({ reason: code })
     if (isRotaServerError(err) || authErrorCodes.has(code)) {
-      this.log.info({ code, reason: message, details: isRotaServerError(err) ? err.details : undefined }, 'connection refused')
+      const details = isRotaServerError(err) ? err.details : undefined
+      this.ctx.clientLog(this.address, { doc: this.params.doc, code, reason: message, details }, 'connection refused')
     } else {
       this.log.error({ err }, 'connection failed')
     }
@@ -400,7 +494,7 @@ export class Connection implements RoomMember, WireSource {
 
   close(code: number, reason: string): void {
     if (this.closed) return
-    this.socket.close(code, reasonOf(reason))
+    closeWithin(this.socket, code, reasonOf(reason), this.ctx.limits.closeTimeoutMs)
     this.cleanup()
   }
 

@@ -5,6 +5,8 @@ import { CloseCode } from '@rota/protocol'
 import { ServerErrorCode } from './errors.ts'
 import { createMetrics } from './metrics.ts'
 import { startTestServer } from './testing.ts'
+import { roleRulesExtension } from './plugins/roleRules.ts'
+import { createMemoryRoleRulesStore, loadRoleRulesCache } from '@rota/auth'
 
 const doc = (name: string) => readFileSync(fileURLToPath(new URL(`../../../docs/${name}`, import.meta.url)), 'utf8')
 
@@ -35,8 +37,9 @@ describe('docs stay in step with the code', () => {
     expect(used.size).toBeGreaterThan(8)
   })
 
-  it('rest-api.md covers every route of the OpenAPI document', async () => {
-    const server = await startTestServer()
+  it('rest-api.md covers every route of the OpenAPI document (with the team rules routes)', async () => {
+    const cache = await loadRoleRulesCache(createMemoryRoleRulesStore())
+    const server = await startTestServer({ extensions: [roleRulesExtension({ cache })] })
     try {
       const spec = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as { paths: Record<string, object> }
       const page = doc('rest-api.md')

@@ -32,10 +32,14 @@ export const ServerErrorCode = {
   Unauthorized: 'ROTA_ERR_UNAUTHORIZED',
   /** The identity may not read this document or perform this action. */
   Forbidden: 'ROTA_ERR_FORBIDDEN',
+  /** A sync reply that was not made on the state its connection declared in sync step 1 (a forged view). */
+  ForgedView: 'ROTA_ERR_FORGED_VIEW',
   /** Authentication did not finish in time. */
   AuthTimeout: 'ROTA_ERR_AUTH_TIMEOUT',
   /** The server is shutting down. */
   ShuttingDown: 'ROTA_ERR_SHUTTING_DOWN',
+  /** More than `limits.maxQueuedBytes` waited to be written to a connection (close 4413). */
+  SlowReader: 'ROTA_ERR_SLOW_READER',
   /** The update log failed; the update is not durable. */
   LogFailed: 'ROTA_ERR_LOG_FAILED',
   /** Anything unexpected. */
@@ -58,9 +62,11 @@ export const httpStatusOf: Record<ServerErrorCode, number> = {
   ROTA_ERR_RATE_LIMITED: 429,
   ROTA_ERR_TOO_MANY_CONNECTIONS: 429,
   ROTA_ERR_UNAUTHORIZED: 401,
+  ROTA_ERR_FORGED_VIEW: 403,
   ROTA_ERR_FORBIDDEN: 403,
   ROTA_ERR_AUTH_TIMEOUT: 401,
   ROTA_ERR_SHUTTING_DOWN: 503,
+  ROTA_ERR_SLOW_READER: 413,
   ROTA_ERR_LOG_FAILED: 503,
   ROTA_ERR_INTERNAL: 500,
 }

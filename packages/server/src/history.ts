@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import type { LogEntry, UpdateLog } from '@rota/log'
-import { describeUpdate, type UpdateChange } from '@rota/model'
+import { readEffect, type UpdateChange } from '@rota/model'
 
 export interface HistoryEntry {
   seq: number
@@ -32,7 +32,7 @@ export const EMPTY_UPDATE = new Uint8Array([0, 0])
 
 /**
  * One page of a document's history, newest first, with the paths each entry changed: the page is
- * replayed on the state just before its oldest entry, describing each entry before applying it.
+ * replayed on the state just before its oldest entry, reading each entry's effect as it is applied.
  */
 export const readHistory = async (
   log: UpdateLog,
@@ -50,8 +50,13 @@ export const readHistory = async (
   const entries: HistoryEntry[] = []
   try {
     for (const entry of page) {
-      const changes = describeUpdate(replay, entry.update)
-      Y.applyUpdate(replay, entry.update)
+      // Read by effect, as Yjs integrated the entry: crafted structs that a parse of the bytes would
+      // miss (a deleted or format item shadowing a key) show up as what they changed.
+      let changes: UpdateChange[] = []
+      replay.transact((tr) => {
+        Y.applyUpdate(replay, entry.update)
+        changes = readEffect(replay, tr).changes
+      })
       const { meta } = entry
       entries.push({
         seq: entry.seq,

@@ -1,3 +1,4 @@
+import { defaultRoleRules } from '@rota/auth'
 import type { Identity, ServerHooks } from './types.ts'
 
 /** Without auth the server runs open: everyone is an anonymous admin (development). */
@@ -7,9 +8,10 @@ export const openHooks: ServerHooks = {
   authenticate: async () => anonymousAdmin,
   canRead: () => true,
   listPrefix: () => undefined,
-  authorizeUpdate: () => ({ ok: true }),
+  authorizeChanges: (_identity, _facts, changes) => changes.map(() => ({ ok: true })),
   authorizeOps: () => ({ ok: true }),
   canAdmin: () => true,
+  roleRules: () => defaultRoleRules,
 }
 
 /** Fills the hooks an implementation leaves out with the open defaults. */

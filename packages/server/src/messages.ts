@@ -4,7 +4,7 @@ import * as decoding from 'lib0/decoding'
 import * as syncProtocol from 'y-protocols/sync'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as authProtocol from 'y-protocols/auth'
-import { MessageType } from '@rota/protocol'
+import { MessageType, writeDeniedNotice, type DeniedNotice } from '@rota/protocol'
 import { RotaServerError, ServerErrorCode } from './errors.ts'
 
 /** A message from a client, decoded. The first varuint is the MessageType; sync has a subtype. */
@@ -105,3 +105,6 @@ export const readStateVector = (bytes: Uint8Array): Map<number, number> => {
     throw bad('state vector does not decode', { cause: err instanceof Error ? err.message : String(err) })
   }
 }
+
+/** RotaDenied: which changes of the client's update the server took out (Rota clients only). */
+export const deniedMessage = (notice: DeniedNotice): Uint8Array => encode((encoder) => writeDeniedNotice(encoder, notice))

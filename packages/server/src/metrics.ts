@@ -122,6 +122,22 @@ export const createMetrics = (options: { defaultMetrics?: boolean } = {}) => {
       labelNames: ['reason'] as const,
       registers,
     }),
+    slowReaders: new Counter({
+      name: 'rota_slow_readers_closed_total',
+      help: 'WebSocket connections closed (4413) because more than maxQueuedBytes waited to be written to them',
+      registers,
+    }),
+    collapsedReplies: new Counter({
+      name: 'rota_replies_collapsed_total',
+      help: 'Repeated SyncStep1 / QueryAwareness requests answered by one later reply, their earlier reply still unwritten',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    httpRefused: new Counter({
+      name: 'rota_http_connections_refused_total',
+      help: 'HTTP connections closed on arrival: their address had maxUnfinishedRequestsPerAddress requests unfinished',
+      registers,
+    }),
     httpResponses: new Counter({
       name: 'rota_http_responses_total',
       help: 'HTTP responses by status class',

@@ -1,14 +1,17 @@
 import * as Y from 'yjs'
 import type { FastifyBaseLogger as Logger } from 'fastify'
 import { stateParts, type EntryMeta, type UpdateLog } from '@rota/log'
-import { CloseCode, mergeClocks } from '@rota/protocol'
+import { CloseCode, mergeClocks, type DeniedChange } from '@rota/protocol'
+import { guardUpdate, isNoopUpdate, unjudgeable } from '@rota/auth'
 import { RotaServerError, ServerErrorCode } from './errors.ts'
 import { parseDocName, type DocName } from './docName.ts'
 import { Room, type RoomMember } from './room.ts'
 import { inspectUpdate } from './update.ts'
+import { authorView, type AuthorView, type ViewLimits } from './view.ts'
+import { copyOf, judgeOnView, needsJudging, refusalDetails, takeOutRefused } from './admit.ts'
 import { updateMessage } from './messages.ts'
 import type { ServerMetrics } from './metrics.ts'
-import type { ApplyOptions, Rooms, ServerHooks, UpdateEvent, UpdateMeta } from './types.ts'
+import type { ApplyOptions, Identity, Rooms, ServerHooks, UpdateEvent, UpdateMeta } from './types.ts'
 
 export interface RoomsContext {
   log: UpdateLog
@@ -17,6 +20,7 @@ export interface RoomsContext {
   logger: Logger
   idleMs: number
   maxDocNameLength: number
+  viewLimits?: ViewLimits
 }
 
 /** The server-side face of Rooms: connections join and submit without an extra await. */
@@ -27,14 +31,23 @@ export interface RoomRegistry extends Rooms {
    * Validates, authorises and applies an update synchronously, starts the append and
    * broadcasts; the promise resolves once the entry is durable. Throws synchronously when refused.
    */
-  submit(
-    room: Room,
-    update: Uint8Array,
-    meta: UpdateMeta,
-    options?: ApplyOptions & { except?: RoomMember },
-  ): Promise<Committed>
+  submit(room: Room, update: Uint8Array, meta: UpdateMeta, options?: SubmitOptions): Promise<Committed>
+  /** The view a sync reply's author had (view.ts), read once the appends in flight are in the log. */
+  authorView(room: Room, declared: Map<number, number>, reply: Uint8Array, build: boolean): Promise<AuthorView>
   /** Closes every connection with `code`, waits for pending appends, drops the rooms. */
   close(code: number, reason: string): Promise<void>
+}
+
+export interface SubmitOptions extends ApplyOptions {
+  /** The connection that sent it: not relayed back to it (unless the server changed the update). */
+  except?: RoomMember
+  /** A private copy of the state the update's author made it on (their view), when it is not the room's. */
+  view?: Y.Doc
+  /**
+   * Take refused changes out and keep the rest (WebSocket: see admit.ts), telling the sender which, at
+   * once. Without it an update with a refused change is refused whole and nothing is applied (REST).
+   */
+  onDenied?: (changes: DeniedChange[]) => void
 }
 
 /** An update in the log: its seq and the client ids whose structs it carries. */
@@ -141,7 +154,7 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
    * whose document changed is dropped and reloads from the log — memory never holds what the log lacks.
    * Its connections are closed and resync on reconnect. Throws ROTA_ERR_BAD_UPDATE.
    */
-  const apply = (room: Room, update: Uint8Array, sender?: RoomMember): void => {
+  const apply = (room: Room, update: Uint8Array, sender?: RoomMember, during?: (tr: Y.Transaction) => void): void => {
     const { store } = room.ydoc
     const pending = [store.pendingStructs, store.pendingDs]
     let failure: unknown
@@ -149,6 +162,7 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     room.ydoc.transact((tr) => {
       try {
         Y.applyUpdate(room.ydoc, update, room)
+        during?.(tr)
       } catch (err) {
         failure = err
         changed =
@@ -219,21 +233,68 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     )
   }
 
+  const forbidden = (room: Room, reason: string, details: Record<string, unknown> = {}): RotaServerError =>
+    new RotaServerError(ServerErrorCode.Forbidden, reason, { doc: room.name, ...details })
+
+  /**
+   * What of the update is refused, decided before the room's document is touched: on the author's view
+   * when there is one, and for strict callers (REST) on a copy, so that a refusal applies nothing.
+   * undefined: judge inside the room's transaction (a live WebSocket update, see admit.ts).
+   */
+  const judgeFirst = (room: Room, update: Uint8Array, identity: Identity, options: SubmitOptions): DeniedChange[] | undefined => {
+    if (identity.role === 'viewer') throw forbidden(room, 'viewer is read-only')
+    if (options.view === undefined && options.onDenied !== undefined) return undefined
+    const view = options.view ?? copyOf(room.ydoc)
+    const refused = judgeOnView(hooks, identity, view, update)
+    if (options.view === undefined) view.destroy()
+    if (refused === 'pending') {
+      throw new RotaServerError(ServerErrorCode.ForgedView, 'the update was not made on the state its connection declared', { doc: room.name })
+    }
+    if (refused.length > 0 && options.onDenied === undefined) throw forbidden(room, refused[0]!.reason, { refused: refusalDetails(refused) })
+    return refused
+  }
+
   const submit: RoomRegistry['submit'] = (room, update, meta, options = {}) => {
     const { to, empty, overlaps } = inspectUpdate(update, room.ydoc)
-    if (options.identity !== undefined) {
-      const decision = hooks.authorizeUpdate(options.identity, room.ydoc, update)
-      if (!decision.ok) throw new RotaServerError(ServerErrorCode.Forbidden, decision.reason, { doc: room.name })
+    // The hostile-input guards run for every update, whatever the hooks (open hooks included).
+    const hostile = guardUpdate(room.ydoc, update)
+    if (hostile !== undefined) throw forbidden(room, hostile)
+    const identity = options.identity
+    // An update that changes nothing (a read-only client's sync step 2) is not an attempt to write.
+    const judging = needsJudging(identity) && !empty && !isNoopUpdate(room.ydoc, update)
+    if (judging) {
+      const pending = unjudgeable(room.ydoc, update)
+      if (pending !== undefined) throw forbidden(room, pending)
     }
+    let refused = judging ? judgeFirst(room, update, identity, options) : []
     // Nothing to store, but answered in order with the appends before it (acks pair up with sends).
     if (empty) return room.appendTail.then(() => ({ seq: room.headSeq, clientIds: [] }))
     // Yjs skips the structs the room holds; the log must not keep a second (maybe different) version of
     // them either, which a merged replay (Y.mergeUpdates) could prefer. Store only what is new.
-    const stored = overlaps ? Y.diffUpdate(update, Y.encodeStateVector(room.ydoc)) : update
+    let stored = overlaps ? Y.diffUpdate(update, Y.encodeStateVector(room.ydoc)) : update
+    let rewritten: Uint8Array | undefined
+    const takeOut = (tr: Y.Transaction): void => {
+      refused = takeOutRefused(hooks, identity as Identity, room.ydoc, tr, refused)
+      if (refused.length === 0) return
+      // Listening only now: Yjs encodes a transaction's update only when someone listens.
+      const capture = (txUpdate: Uint8Array, _origin: unknown, _doc: Y.Doc, done: Y.Transaction) => {
+        if (done !== tr) return
+        rewritten = txUpdate
+        room.ydoc.off('update', capture)
+      }
+      room.ydoc.on('update', capture)
+    }
     const start = process.hrtime.bigint()
-    apply(room, update, options.except)
+    apply(room, update, options.except, judging && options.onDenied !== undefined ? takeOut : undefined)
     metrics.applySeconds.observe(seconds(start))
-    return commit(room, stored, to, meta, options.except)
+    if (refused === undefined || refused.length === 0 || rewritten === undefined) return commit(room, stored, to, meta, options.except)
+    // The entry holds the editor's structs with the refused ones put back: everyone, the sender too, needs it.
+    stored = rewritten
+    mergeClocks(to, Y.parseUpdateMeta(stored).to)
+    metrics.rejected.inc({ reason: 'change_taken_out' })
+    options.onDenied?.(refused)
+    const details = { ...meta.details, refused: refusalDetails(refused) }
+    return commit(room, stored, to, { ...meta, details })
   }
 
   const named = (doc: string): DocName => parseDocName(doc, ctx.maxDocNameLength)
@@ -327,6 +388,12 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     },
 
     submit,
+
+    async authorView(room, declared, reply, build) {
+      await room.appendTail
+      const state = Y.decodeStateVector(Y.encodeStateVector(room.ydoc))
+      return authorView(log, room.name, room.headSeq, state, declared, reply, ctx.viewLimits, build)
+    },
 
     async close(code, reason) {
       const open = await Promise.allSettled([...rooms.values()])

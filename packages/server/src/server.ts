@@ -1,10 +1,15 @@
 import Fastify, { LogController, type FastifyError } from 'fastify'
 import fastifyWebsocket, { type WebsocketPluginOptions } from '@fastify/websocket'
 import fastifySwagger from '@fastify/swagger'
-import { CloseCode } from '@rota/protocol'
 import { clientCompressionModes, defaultClientCompression, defaultCompressionThreshold, defaultPingIntervalMs, defaultRoomIdleMs, hardPayloadCap, resolveLimits } from './config.ts'
 import { RotaServerError, ServerErrorCode, authErrorCodes, codeOf, isRotaServerError } from './errors.ts'
 import { resolveHooks } from './hooks.ts'
+import { frameworkErrors, rewriteUrl } from './badUrl.ts'
+import { createClientLog } from './clientLog.ts'
+import { capUnfinishedRequests, httpServerOptions } from './httpLimits.ts'
+import { withRedaction } from './logging.ts'
+import { shutdown } from './shutdown.ts'
+import { trackSockets } from './sockets.ts'
 import { syncInflateWebSocket } from './inflate.ts'
 import { createMetrics } from './metrics.ts'
 import { createRooms } from './rooms.ts'
@@ -43,12 +48,22 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
   let accepting = true
 
   const app = Fastify({
-    logger: options.logger === false ? false : (options.logger ?? { level: 'info' }),
+    logger: options.logger === false ? false : withRedaction(options.logger ?? { level: 'info' }),
+    ...httpServerOptions(limits),
+    rewriteUrl,
+    frameworkErrors,
     bodyLimit: limits.maxBodySize,
     // One line per request at info is noise next to /metrics scrapes: see the onResponse hook.
     logController: new LogController({ disableRequestLogging: true }),
-    // Document names are URL-encoded into one segment (`acme%2Fw48`): keep them whole.
-    routerOptions: { maxParamLength: limits.maxDocNameLength * 3 },
+    // Document names are URL-encoded into one segment (`acme%2Fw48`): keep them whole, however long, so that
+    // parseDocName refuses an overlong one with 400 ROTA_ERR_BAD_DOC_NAME (Node caps a request line at 16 KiB).
+    routerOptions: { maxParamLength: 16 * 1024 },
+  })
+  const sockets = trackSockets(app.server)
+  const clientLog = createClientLog(app.log)
+  capUnfinishedRequests(app.server, limits.maxUnfinishedRequestsPerAddress, (address) => {
+    metrics.httpRefused.inc()
+    clientLog(address, { limit: limits.maxUnfinishedRequestsPerAddress }, 'HTTP connection refused: too many unfinished requests')
   })
 
   const rooms = createRooms({
@@ -91,6 +106,7 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
       tags: [
         { name: 'documents', description: 'Schedules as JSON, edits as path operations, history and restore' },
         { name: 'updates', description: 'Binary Yjs updates for server-to-server use' },
+        { name: 'teams', description: 'Per-team settings: role rules' },
         { name: 'operations', description: 'Health and metrics' },
       ],
     },
@@ -111,6 +127,11 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
     },
     // Our own close(): connections get 1001 before fastify stops.
     preClose: (done) => done(),
+    // Frames ws refuses (too large, bad compressed data, impossible lengths) are the client's mistake: info, rate-limited.
+    errorHandler: (error, socket, request) => {
+      clientLog(request.socket.remoteAddress ?? 'unknown', { code: codeOf(error), reason: error.message }, 'WebSocket protocol error')
+      socket.terminate()
+    },
   })
 
   const connectionContext = {
@@ -121,6 +142,7 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
     logger: app.log,
     pingIntervalMs: options.pingIntervalMs ?? defaultPingIntervalMs,
     authenticating: new Set<object>(),
+    clientLog,
   }
   const httpHandler = await registerWeb(app, options.webRoot)
   await app.register(async (scope) => {
@@ -142,15 +164,10 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
   const url = `http://${host}:${address.port}`
 
   let closing: Promise<void> | undefined
-  const close = () => {
-    closing ??= (async () => {
-      accepting = false
-      await rooms.close(CloseCode.GoingAway, 'server shutting down')
-      app.websocketServer.close()
-      await app.close()
-    })()
-    return closing
+  const stopAccepting = () => {
+    accepting = false
   }
+  const close = () => (closing ??= shutdown({ app, rooms, sockets, closeTimeoutMs: limits.closeTimeoutMs, stopAccepting }))
 
   return { app, url, wsUrl: url.replace(/^http/, 'ws'), rooms, metrics, close }
 }

@@ -1,6 +1,6 @@
 import type * as Y from 'yjs'
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
-import type { LoggerOptions } from 'pino'
+import type { DestinationStream, LoggerOptions } from 'pino'
 import type { EntryMeta, UpdateLog } from '@rota/log'
 import type { AuthHooks, Identity } from '@rota/auth'
 import type { ClientCompression } from './config.ts'
@@ -35,6 +35,28 @@ export interface Limits {
   maxAwarenessClients: number
   /** Connections that may be authenticating at once, server-wide (close 4429 above it). */
   maxPendingAuth: number
+  /**
+   * Bytes that may wait to be written to one WebSocket (ws's `bufferedAmount`: the socket's buffer and what
+   * ws holds back) before the server closes it with 4413; the one sync reply and the one awareness reply a
+   * connection may have in flight are not counted. At most this plus one message is ever queued. Keep it
+   * above the largest message the server sends (a document's initial sync, a relayed update).
+   */
+  maxQueuedBytes: number
+  /**
+   * Time a closing WebSocket has to finish the close handshake (read what is queued, answer the close frame)
+   * before its socket is destroyed. Also how long a shutdown waits for connections before destroying them.
+   */
+  closeTimeoutMs: number
+  /** Time a client has to send the complete request headers, the WebSocket upgrade included (Node's `headersTimeout`). */
+  headersTimeoutMs: number
+  /** Time a client has to send the complete request, body included (fastify's `requestTimeout`); at least headersTimeoutMs. */
+  requestTimeoutMs: number
+  /** How long an idle keep-alive HTTP connection is kept (fastify's `keepAliveTimeout`). */
+  keepAliveTimeoutMs: number
+  /** An HTTP socket with no traffic either way for this long is closed (fastify's `connectionTimeout`); not WebSockets. */
+  connectionTimeoutMs: number
+  /** HTTP connections one address may hold with a request not yet answered, or none sent yet; more are closed at once. */
+  maxUnfinishedRequestsPerAddress: number
 }
 
 /** What a room's update carries besides the bytes; clientIds and receivedAt are filled in when absent. */
@@ -97,8 +119,11 @@ export interface ServerOptions {
   compressionThreshold?: number
   /** How clients may compress their messages: `stream` (default) or `large-messages` (see `ClientCompression`). */
   clientCompression?: ClientCompression
-  /** pino options, or false for no logging. Default: info level. */
-  logger?: LoggerOptions | false
+  /**
+   * pino options (`stream`: where the lines go, stdout by default), or false for no logging. Default: info
+   * level. Tokens are redacted from every line whatever the options (logging.ts).
+   */
+  logger?: (LoggerOptions & { stream?: DestinationStream }) | false
   /** A built web app to serve at `/` (e.g. apps/web/dist); ignored when the folder does not exist. */
   webRoot?: string
   extensions?: Extension[]

@@ -57,3 +57,6 @@ export const inspectUpdate = (update: Uint8Array, doc?: Y.Doc): UpdateInfo => {
   }
   return { to, empty: decoded.structs.length === 0 && decoded.ds.clients.size === 0, overlaps }
 }
+
+/** No structs and no deletions (a client's sync reply when it has nothing new). Reads only the counts. */
+export const isEmptyUpdate = (update: Uint8Array): boolean => update.length === 2 && update[0] === 0 && update[1] === 0

@@ -2,7 +2,7 @@ import * as Y from 'yjs'
 import { openLevelLog, type LevelLog } from '@rota/log-leveldb'
 import type { DocSummary, VersionRef } from '@rota/log'
 import { toJSON } from '@rota/model'
-import { readHistory } from '@rota/server'
+import { parseVersionRef, readHistory } from '@rota/server'
 import { CliError, CliErrorCode } from '../errors.ts'
 import { createProgress } from '../progress.ts'
 import type { Config, ParsedValues } from '../config.ts'
@@ -60,12 +60,13 @@ export const historyCommand = (config: Config, values: ParsedValues, doc: string
     }
   })
 
-/** `--at 12` (seq) or `--at 2026-11-25T10:00:00Z` (time). */
+/** `--at 12` (seq) or `--at 2026-11-25T10:00:00Z` (time), as strictly as the server reads `?at=`. */
 export const parseAt = (at: string): VersionRef => {
-  if (/^\d+$/.test(at)) return { seq: Number(at) }
-  const time = Date.parse(at)
-  if (!Number.isFinite(time)) throw new CliError(CliErrorCode.Usage, '--at takes a sequence number or an ISO-8601 time')
-  return { time }
+  try {
+    return parseVersionRef(at)
+  } catch {
+    throw new CliError(CliErrorCode.Usage, '--at takes a sequence number or an ISO-8601 time (2026-11-25 or 2026-11-25T10:00:00Z)')
+  }
 }
 
 export const exportCommand = (config: Config, values: ParsedValues, doc: string | undefined, io: Output) =>

@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { openLevelLog } from '@rota/log-leveldb'
-import { createMetrics, startServer, type RotaServer } from '@rota/server'
-import { assertBindAllowed, createAuth, loadAuthConfig, openModeWarning } from '@rota/auth'
+import { createMetrics, roleRulesExtension, startServer, type RotaServer } from '@rota/server'
+import { assertBindAllowed, createAuth, loadAuthConfig, loadRoleRulesCache, openModeWarning, type RoleRulesCache } from '@rota/auth'
 import { resolverExtension } from '@rota/resolver'
 import type { Config, ParsedValues } from '../config.ts'
+import { openLevelRoleRulesStore } from '../roleRulesStore.ts'
 
 /** Where the update log lives inside the data directory. */
 export const logDirOf = (dataDir: string): string => join(dataDir, 'log')
@@ -12,13 +13,21 @@ export const logDirOf = (dataDir: string): string => join(dataDir, 'log')
 /** Where the resolver keeps conflicts and team models inside the data directory. */
 export const resolverDirOf = (dataDir: string): string => join(dataDir, 'resolver')
 
+/** Where the teams' role rules live inside the data directory. */
+export const rulesDirOf = (dataDir: string): string => join(dataDir, 'rules')
+
 export interface Serving {
   server: RotaServer
-  /** Stops accepting, closes connections with 1001, flushes and closes the log. */
+  /** The teams' role rules, as the auth hooks read them (embedding, tests). */
+  rules: RoleRulesCache
+  /** Stops accepting, closes connections with 1001, flushes and closes the log and the rules store. */
   stop(): Promise<void>
 }
 
-/** Opens the log and starts the server; the caller decides about signals (see runServe). */
+/**
+ * Opens the rules store and the log and starts the server; the caller decides about signals (see runServe).
+ * The rules are loaded before the server listens, so the first update is judged by the team's own rules.
+ */
 export const startServing = async (config: Config, values: ParsedValues, env = process.env): Promise<Serving> => {
   const authSettings = loadAuthConfig(env, {
     ...(values['auth-secret'] === undefined ? {} : { authSecret: values['auth-secret'] }),
@@ -28,21 +37,30 @@ export const startServing = async (config: Config, values: ParsedValues, env = p
     ...(values['auth-audience'] === undefined ? {} : { authAudience: values['auth-audience'] }),
     ...(values['allow-public-open'] === undefined ? {} : { allowPublicOpen: values['allow-public-open'] }),
   })
-  const auth = createAuth(authSettings)
-  assertBindAllowed(config.host, auth.isOpen, authSettings.allowPublicOpen)
-  if (auth.isOpen && config.logLevel !== 'silent') console.warn(openModeWarning(config.host))
-
   mkdirSync(config.dataDir, { recursive: true })
-  const metrics = createMetrics()
-  const log = await openLevelLog({
-    dir: logDirOf(config.dataDir),
-    durability: config.durability,
-    checkpointEvery: config.checkpointEvery,
-    observer: metrics.logObserver,
-  })
-  let server: RotaServer
+  // What is open so far: closed newest first by stop(), or at once when a later step fails.
+  const opened: Array<() => Promise<void>> = []
+  const closeAll = async () => {
+    for (const close of [...opened].reverse()) await close()
+  }
   try {
-    server = await startServer({
+    const rulesStore = await openLevelRoleRulesStore(rulesDirOf(config.dataDir))
+    opened.push(() => rulesStore.close())
+    const rules = await loadRoleRulesCache(rulesStore)
+    const auth = createAuth(authSettings, { rules })
+    assertBindAllowed(config.host, auth.isOpen, authSettings.allowPublicOpen)
+    if (auth.isOpen && config.logLevel !== 'silent') console.warn(openModeWarning(config.host))
+
+    const metrics = createMetrics()
+    const log = await openLevelLog({
+      dir: logDirOf(config.dataDir),
+      durability: config.durability,
+      checkpointEvery: config.checkpointEvery,
+      observer: metrics.logObserver,
+    })
+    opened.push(() => log.close())
+    // server.close() waits for pending appends and rule writes, so the stores close after it.
+    const server = await startServer({
       log,
       host: config.host,
       port: config.port,
@@ -54,27 +72,32 @@ export const startServing = async (config: Config, values: ParsedValues, env = p
         messagesPerSecond: config.messagesPerSecond,
         messageBurst: config.messageBurst,
         maxPendingAuth: config.maxPendingAuth,
+        maxQueuedBytes: config.maxQueuedBytes,
+        closeTimeoutMs: config.closeTimeoutMs,
+        headersTimeoutMs: config.headersTimeoutMs,
+        requestTimeoutMs: config.requestTimeoutMs,
+        keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+        connectionTimeoutMs: config.connectionTimeoutMs,
+        maxUnfinishedRequestsPerAddress: config.maxUnfinishedRequestsPerAddress,
       },
       compressionThreshold: config.compressionThreshold,
       clientCompression: config.clientCompression,
       logger: { level: config.logLevel },
       webRoot: config.webRoot,
       roomIdleMs: config.roomIdleMs,
-      extensions: [resolverExtension({ dir: resolverDirOf(config.dataDir), registry: metrics.registry })],
+      extensions: [
+        resolverExtension({ dir: resolverDirOf(config.dataDir), registry: metrics.registry }),
+        roleRulesExtension({ cache: rules }),
+      ],
     })
+    opened.push(() => server.close())
+    let stopping: Promise<void> | undefined
+    const stop = () => (stopping ??= closeAll())
+    return { server, rules, stop }
   } catch (err) {
-    await log.close()
+    await closeAll()
     throw err
   }
-  let stopping: Promise<void> | undefined
-  const stop = () => {
-    stopping ??= (async () => {
-      await server.close()
-      await log.close()
-    })()
-    return stopping
-  }
-  return { server, stop }
 }
 
 /** `rota serve`: runs until SIGTERM or SIGINT, then shuts down gracefully (a second signal forces exit). */

@@ -1,11 +1,14 @@
 import * as Y from 'yjs'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
-import type { UpdateLog, VersionRef } from '@rota/log'
+import type { UpdateLog } from '@rota/log'
 import { applyOps, isModelError, toJSON, validateOps, type PathOp } from '@rota/model'
 import { EMPTY_UPDATE, readHistory } from '../history.ts'
 import { RotaServerError, ServerErrorCode } from '../errors.ts'
 import { parseDocName } from '../docName.ts'
+import { authenticateRequests } from '../requestIdentity.ts'
 import { revertUpdate } from '../restore.ts'
+import { assertV1Update } from '../updateFormat.ts'
+import { parseVersionRef } from '../version.ts'
 import type { RoomRegistry } from '../rooms.ts'
 import type { Identity, Limits, ServerHooks, UpdateMeta } from '../types.ts'
 
@@ -16,7 +19,8 @@ export interface RestPluginOptions {
   limits: Limits
 }
 
-const errorResponse = {
+/** The JSON schema of `{ error: { code, message, details } }`, for every route's error responses (extensions too). */
+export const errorResponse = {
   type: 'object',
   properties: {
     error: {
@@ -90,16 +94,6 @@ const historyEntry = {
 
 const iso = (ms: number): string => new Date(ms).toISOString()
 
-/** `?at=12` or `?at=2026-11-25T10:00:00Z`. */
-const parseAt = (at: string): VersionRef => {
-  if (/^\d+$/.test(at)) return { seq: Number(at) }
-  const time = Date.parse(at)
-  if (!Number.isFinite(time)) {
-    throw new RotaServerError(ServerErrorCode.BadVersion, '`at` is neither a sequence number nor an ISO-8601 time', { at })
-  }
-  return { time }
-}
-
 const docFromState = (state: Uint8Array): Y.Doc => {
   const doc = new Y.Doc()
   Y.applyUpdate(doc, state)
@@ -119,25 +113,12 @@ const modelFailure = (err: unknown): never => {
   throw err
 }
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    identity: Identity
-  }
-}
-
 /**
  * The REST API for clients that do not speak Yjs. Every write goes through the rooms, so
  * connected editors see it live and it lands in the log like any other update.
  */
 export const restPlugin: FastifyPluginAsync<RestPluginOptions> = async (app, { rooms, log, hooks, limits }) => {
-  app.decorateRequest('identity', null as unknown as Identity)
-  app.addHook('onRequest', async (request) => {
-    const header = request.headers.authorization
-    const bearer = header?.startsWith('Bearer ') ? header.slice(7) : undefined
-    const query = request.query as Record<string, unknown>
-    const token = bearer ?? (typeof query.token === 'string' ? query.token : undefined)
-    request.identity = await hooks.authenticate(token)
-  })
+  authenticateRequests(app, hooks)
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: limits.maxBodySize }, (_req, body, done) =>
     done(null, body),
   )
@@ -193,7 +174,8 @@ export const restPlugin: FastifyPluginAsync<RestPluginOptions> = async (app, { r
       },
     },
     async (request) => {
-      const asked = (request.query as { prefix?: string }).prefix ?? ''
+      // Names are stored in NFC (docName.ts): so is the prefix they are matched against.
+      const asked = ((request.query as { prefix?: string }).prefix ?? '').normalize('NFC')
       const allowed = hooks.listPrefix(request.identity) ?? ''
       // The narrower of the two prefixes; disjoint ones list nothing.
       const prefix = asked.startsWith(allowed) ? asked : allowed.startsWith(asked) ? allowed : undefined
@@ -238,7 +220,7 @@ export const restPlugin: FastifyPluginAsync<RestPluginOptions> = async (app, { r
       const head = await existing(doc)
       const at = (request.query as { at?: string }).at
       if (at === undefined) return { doc, seq: head.headSeq, schedule: toJSON(await rooms.getDoc(doc)) }
-      const ref = parseAt(at)
+      const ref = parseVersionRef(at)
       let seq: number
       if ('seq' in ref) {
         if (ref.seq > head.headSeq) {
@@ -405,6 +387,7 @@ export const restPlugin: FastifyPluginAsync<RestPluginOptions> = async (app, { r
       if (!Buffer.isBuffer(body)) {
         throw new RotaServerError(ServerErrorCode.BadRequest, 'send the update as application/octet-stream')
       }
+      assertV1Update(body)
       const before = (await log.head(doc))?.headSeq ?? 0
       const result = await rooms.applyUpdate(doc, new Uint8Array(body), metaOf(request.identity, 'import'), {
         identity: request.identity,

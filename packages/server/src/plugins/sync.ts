@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, RouteHandlerMethod } from 'fastify'
 import type { WebSocket } from 'ws'
 import { CloseCode } from '@rota/protocol'
+import { closeWithin } from '../closing.ts'
 import { Connection, readConnectionParams, type ConnectionContext } from '../connection.ts'
 import { docNameFromUrl } from '../docName.ts'
 import { ServerErrorCode, codeOf } from '../errors.ts'
@@ -19,9 +20,10 @@ export interface SyncPluginOptions {
 export const syncPlugin: FastifyPluginAsync<SyncPluginOptions> = async (app, { context, httpHandler }) => {
   const perAddress = new Map<string, number>()
 
-  const reject = (socket: WebSocket, code: number, reason: string, rejected: string) => {
+  const reject = (socket: WebSocket, address: string, code: number, reason: string, rejected: string) => {
     context.metrics.rejected.inc({ reason: rejected })
-    socket.close(code, reason)
+    context.clientLog(address, { code: rejected, reason }, 'connection refused')
+    closeWithin(socket, code, reason, context.limits.closeTimeoutMs)
   }
 
   app.route({
@@ -33,19 +35,20 @@ export const syncPlugin: FastifyPluginAsync<SyncPluginOptions> = async (app, { c
       const address = request.socket.remoteAddress ?? 'unknown'
       let doc
       try {
-        doc = docNameFromUrl(request.url, context.limits.maxDocNameLength)
+        // The URL as the client sent it: one that does not decode was routed here as `/` (badUrl.ts).
+        doc = docNameFromUrl(request.originalUrl, context.limits.maxDocNameLength)
       } catch (err) {
-        reject(socket, CloseCode.BadDocumentName, (err as Error).message, codeOf(err) ?? ServerErrorCode.BadDocName)
+        reject(socket, address, CloseCode.BadDocumentName, (err as Error).message, codeOf(err) ?? ServerErrorCode.BadDocName)
         return
       }
       // Authentication may be slow (a JWKS fetch, a hung hook): bound how many sockets wait on it.
       if (context.authenticating.size >= context.limits.maxPendingAuth) {
-        reject(socket, CloseCode.RateLimited, 'too many connections awaiting authentication', ServerErrorCode.TooManyConnections)
+        reject(socket, address, CloseCode.RateLimited, 'too many connections awaiting authentication', ServerErrorCode.TooManyConnections)
         return
       }
       const open = perAddress.get(address) ?? 0
       if (open >= context.limits.maxConnectionsPerAddress) {
-        reject(socket, CloseCode.TooManyDocuments, 'too many connections from this address', ServerErrorCode.TooManyConnections)
+        reject(socket, address, CloseCode.TooManyDocuments, 'too many connections from this address', ServerErrorCode.TooManyConnections)
         return
       }
       perAddress.set(address, open + 1)

@@ -1,0 +1,98 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { userInfo } from 'node:os'
+import { parseRoleRules, roleRulesView, type RoleRulesStore, type RoleRulesView } from '@rota/auth'
+import { CliError, CliErrorCode } from '../errors.ts'
+import { openLevelRoleRulesStore } from '../roleRulesStore.ts'
+import { rulesDirOf } from './serve.ts'
+
+/** Where `rota rules` reads and writes: a running server's REST route, or the data directory itself. */
+export interface RulesBackend {
+  show(tenant: string): Promise<RoleRulesView>
+  /** `document` is the parsed JSON of a (partial) rules document; what it leaves out takes the defaults. */
+  set(tenant: string, document: unknown): Promise<RoleRulesView>
+  reset(tenant: string): Promise<RoleRulesView>
+}
+
+/** An error the server answered, with its code (ROTA_AUTH_BAD_RULES, ROTA_ERR_FORBIDDEN …) for the CLI to print. */
+class ServerAnswer extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message)
+    this.name = 'ServerAnswer'
+  }
+}
+
+/** Through a running server: `--url <server> --token <jwt>`; the server checks the token and `canAdmin('rules')`. */
+export const remoteRules = (url: string, token: string | undefined): RulesBackend => {
+  const call = async (method: 'GET' | 'PUT' | 'DELETE', tenant: string, body?: unknown): Promise<RoleRulesView> => {
+    const target = `${url.replace(/\/+$/, '')}/api/teams/${encodeURIComponent(tenant)}/rules`
+    let res: Response
+    try {
+      res = await fetch(target, {
+        method,
+        headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })
+    } catch (err) {
+      throw new Error(`cannot reach ${url}: ${((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}`, { cause: err })
+    }
+    const answer = (await res.json().catch(() => undefined)) as (RoleRulesView & { error?: { code: string; message: string } }) | undefined
+    if (res.ok && answer !== undefined) return answer
+    throw new ServerAnswer(`${url} answered ${res.status}: ${answer?.error?.message ?? res.statusText}`, answer?.error?.code ?? `HTTP_${res.status}`)
+  }
+  return {
+    show: (tenant) => call('GET', tenant),
+    set: (tenant, document) => call('PUT', tenant, document),
+    reset: (tenant) => call('DELETE', tenant),
+  }
+}
+
+/** The operator running a local command, recorded as the rules' `actor`. */
+const localActor = (): string => {
+  try {
+    return `local:${userInfo().username}`
+  } catch {
+    return 'local'
+  }
+}
+
+/** Opens the data directory's rules store for one command; a running server holds its lock. */
+const withStore = async <T>(dir: string, fn: (store: RoleRulesStore) => Promise<T>): Promise<T> => {
+  let store: RoleRulesStore
+  try {
+    store = await openLevelRoleRulesStore(dir)
+  } catch (err) {
+    if (err instanceof CliError && err.code === CliErrorCode.Locked) {
+      throw new CliError(CliErrorCode.Locked, `${err.message} (is rota serve running?): use --url <server> --token <jwt> to go through the server`)
+    }
+    throw err
+  }
+  try {
+    return await fn(store)
+  } finally {
+    await store.close()
+  }
+}
+
+/** Straight on `<data-dir>/rules`, while no server runs there. Reading never creates the store. */
+export const localRules = (dataDir: string): RulesBackend => {
+  const dir = rulesDirOf(dataDir)
+  const stored = (store: RoleRulesStore, tenant: string) =>
+    store.get(tenant).then((entry) => entry && { ...entry, rules: parseRoleRules(entry.rules) })
+  return {
+    show: async (tenant) => (existsSync(dir) ? withStore(dir, async (store) => roleRulesView(tenant, await stored(store, tenant))) : roleRulesView(tenant, undefined)),
+    set: async (tenant, document) => {
+      const rules = parseRoleRules(document)
+      mkdirSync(dataDir, { recursive: true })
+      const entry = { rules, actor: localActor(), at: Date.now() }
+      await withStore(dir, (store) => store.set(tenant, rules, entry))
+      return roleRulesView(tenant, entry)
+    },
+    reset: async (tenant) => {
+      if (existsSync(dir)) await withStore(dir, (store) => store.delete(tenant))
+      return roleRulesView(tenant, undefined)
+    },
+  }
+}
