@@ -36,3 +36,22 @@ describe('connection limits (slow readers, HTTP timeouts, shutdown grace)', () =
     )
   })
 })
+
+describe('--no-resolver / ROTA_RESOLVER', () => {
+  it('the resolver is on by default; --no-resolver, --resolver off or ROTA_RESOLVER=off turn it off', () => {
+    expect(configOf([]).resolver).toBe('on')
+    expect(configOf(['--no-resolver']).resolver).toBe('off')
+    expect(configOf(['--resolver', 'off']).resolver).toBe('off')
+    expect(configOf([], { ROTA_RESOLVER: 'off' }).resolver).toBe('off')
+    // Flags win over the environment, as everywhere.
+    expect(configOf(['--no-resolver'], { ROTA_RESOLVER: 'on' }).resolver).toBe('off')
+    expect(configOf(['--resolver', 'on'], { ROTA_RESOLVER: 'off' }).resolver).toBe('on')
+  })
+
+  it('refuses anything but on and off, and --no-resolver with --resolver on', () => {
+    const bad = expect.objectContaining({ code: CliErrorCode.BadConfig })
+    expect(() => configOf([], { ROTA_RESOLVER: 'no' })).toThrow(bad)
+    expect(() => configOf(['--resolver', 'false'])).toThrow(bad)
+    expect(() => configOf(['--no-resolver', '--resolver', 'on'])).toThrow(bad)
+  })
+})

@@ -141,6 +141,13 @@ export const settings = {
     default: 30_000,
     help: 'How long a document stays in memory after its last editor left',
   },
+  resolver: {
+    flag: 'resolver',
+    env: 'ROTA_RESOLVER',
+    type: 'string',
+    default: 'on',
+    help: 'on or off (also --no-resolver): the conflict resolver and its /api/docs/:doc/conflicts routes',
+  },
   webRoot: {
     flag: 'web-root',
     env: 'ROTA_WEB_ROOT',
@@ -174,6 +181,8 @@ export interface Config {
   connectionTimeoutMs: number
   maxUnfinishedRequestsPerAddress: number
   roomIdleMs: number
+  /** Whether `rota serve` runs the conflict resolver (on unless `--no-resolver` / `ROTA_RESOLVER=off`). */
+  resolver: 'on' | 'off'
   webRoot: string
 }
 
@@ -188,6 +197,8 @@ export const parseOptions = {
   'auth-issuer': { type: 'string' as const },
   'auth-audience': { type: 'string' as const },
   'allow-public-open': { type: 'boolean' as const },
+  // The boolean spelling of `--resolver off` (Node 20's parseArgs has no negated booleans).
+  'no-resolver': { type: 'boolean' as const },
   at: { type: 'string' as const },
   limit: { type: 'string' as const },
   prefix: { type: 'string' as const },
@@ -236,6 +247,15 @@ export const resolveConfig = (values: ParsedValues, env: Env = process.env, cwd 
   if (config.durability !== 'sync' && config.durability !== 'buffered') {
     throw new CliError(CliErrorCode.BadConfig, '--durability / ROTA_DURABILITY must be sync or buffered')
   }
+  if (values['no-resolver'] === true) {
+    if ((values as Record<string, unknown>)[settings.resolver.flag] === 'on') {
+      throw new CliError(CliErrorCode.BadConfig, '--no-resolver contradicts --resolver on')
+    }
+    config.resolver = 'off'
+  }
+  if (config.resolver !== 'on' && config.resolver !== 'off') {
+    throw new CliError(CliErrorCode.BadConfig, '--resolver / ROTA_RESOLVER must be on or off')
+  }
   if (!(clientCompressionModes as readonly string[]).includes(config.clientCompression)) {
     throw new CliError(CliErrorCode.BadConfig, `--client-compression / ROTA_CLIENT_COMPRESSION must be ${clientCompressionModes.join(' or ')}`)
   }
@@ -274,6 +294,7 @@ export const usage = (): string => {
     ...rows,
     '  --auth-secret / ROTA_AUTH_SECRET, --auth-public-key / ROTA_AUTH_PUBLIC_KEY, --auth-jwks / ROTA_AUTH_JWKS,',
     '  --auth-issuer / ROTA_AUTH_ISSUER, --auth-audience / ROTA_AUTH_AUDIENCE, --allow-public-open / ROTA_AUTH_ALLOW_PUBLIC_OPEN',
+    '  --no-resolver              serve: run without the conflict resolver (same as --resolver off)',
     '  --json                     Machine-readable output (docs, history, rules)',
     '  --url <server> --token <jwt>  rules: go through a running server (token also from ROTA_TOKEN)',
   ].join('\n')

@@ -47,12 +47,12 @@ const people: Record<string, Identity> = {
 }
 
 const opArb: fc.Arbitrary<PathOp> = fc.oneof(
-  fc.record({ s: fc.constantFrom(...SHIFTS), who: fc.constantFrom(null, ...STAFF) }).map(({ s, who }) => ({ op: 'set', path: `shifts.${s}.assignee`, value: who })),
-  fc.record({ s: fc.constantFrom(...SHIFTS), text: fc.constantFrom('late', 'swap?', 'ok', '') }).map(({ s, text }) => ({ op: 'set', path: `shifts.${s}.notes`, value: text })),
-  fc.record({ s: fc.constantFrom(...SHIFTS), skill: fc.constantFrom(null, 'icu', 'triage') }).map(({ s, skill }) => ({ op: 'set', path: `shifts.${s}.requiredSkill`, value: skill })),
-  fc.record({ s: fc.constantFrom(...SHIFTS), at: fc.constantFrom('06:00', '08:00', '16:00') }).map(({ s, at }) => ({ op: 'set', path: `shifts.${s}.start`, value: at })),
-  fc.record({ p: fc.constantFrom(...STAFF), day: fc.constantFrom('2026-12-07', '2026-12-08', '2026-12-24') }).map(({ p, day }) => ({ op: 'append', path: `staff.${p}.unavailable`, value: day })),
-  fc.record({ p: fc.constantFrom(...STAFF), name: fc.constantFrom('Anna', 'Benjamin', 'D.') }).map(({ p, name }) => ({ op: 'set', path: `staff.${p}.name`, value: name })),
+  fc.record({ s: fc.constantFrom(...SHIFTS), who: fc.constantFrom(null, ...STAFF) }).map(({ s, who }): PathOp => ({ op: 'set', path: `shifts.${s}.assignee`, value: who })),
+  fc.record({ s: fc.constantFrom(...SHIFTS), text: fc.constantFrom('late', 'swap?', 'ok', '') }).map(({ s, text }): PathOp => ({ op: 'set', path: `shifts.${s}.notes`, value: text })),
+  fc.record({ s: fc.constantFrom(...SHIFTS), skill: fc.constantFrom(null, 'icu', 'triage') }).map(({ s, skill }): PathOp => ({ op: 'set', path: `shifts.${s}.requiredSkill`, value: skill })),
+  fc.record({ s: fc.constantFrom(...SHIFTS), at: fc.constantFrom('06:00', '08:00', '16:00') }).map(({ s, at }): PathOp => ({ op: 'set', path: `shifts.${s}.start`, value: at })),
+  fc.record({ p: fc.constantFrom(...STAFF), day: fc.constantFrom('2026-12-07', '2026-12-08', '2026-12-24') }).map(({ p, day }): PathOp => ({ op: 'append', path: `staff.${p}.unavailable`, value: day })),
+  fc.record({ p: fc.constantFrom(...STAFF), name: fc.constantFrom('Anna', 'Benjamin', 'D.') }).map(({ p, name }): PathOp => ({ op: 'set', path: `staff.${p}.name`, value: name })),
   fc.constantFrom(...SHIFTS).map((s): PathOp => ({ op: 'delete', path: `shifts.${s}` })),
   fc.constantFrom(...STAFF).map((p): PathOp => ({ op: 'delete', path: `staff.${p}` })),
   fc.constant<PathOp>({ op: 'set', path: 'settings.name', value: 'Ward 3 (winter)' }),

@@ -6,7 +6,7 @@
 import * as Y from 'yjs'
 import type { Awareness } from 'y-protocols/awareness'
 import type { ConflictsNotice } from '@rota/protocol'
-import { RotaProvider, type ProviderState } from '@rota/provider'
+import { RotaProvider, type Denial, type ProviderState } from '@rota/provider'
 
 export interface ConnectionStatus {
   state: 'connecting' | 'connected' | 'offline' | 'auth-failed'
@@ -27,6 +27,8 @@ export interface Connection {
   status(): ConnectionStatus
   onStatus(listener: (status: ConnectionStatus) => void): () => void
   onConflictsNotice(listener: (notice: ConflictsNotice) => void): () => void
+  /** The server did not accept a change of this editor's (it shows the server's value again; the rest is saved). */
+  onDenied(listener: (denial: Denial) => void): () => void
   setToken(token: string | null): void
   destroy(): void
 }
@@ -66,6 +68,10 @@ export const connect = (options: ConnectOptions): Connection => {
     onConflictsNotice: (listener) => {
       provider.on('conflicts', listener)
       return () => provider.off('conflicts', listener)
+    },
+    onDenied: (listener) => {
+      provider.on('denied', listener)
+      return () => provider.off('denied', listener)
     },
     setToken: (token) => provider.setToken(token ?? undefined),
     destroy: () => {

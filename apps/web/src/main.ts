@@ -11,7 +11,7 @@ import { frameThrottle, h, replace } from './dom.ts'
 import { colorFor, guestName, initials, peersOf, type Peer, type PresenceState } from './presence.ts'
 import { formatRoute, parseRoute, type Route, type ViewName } from './route.ts'
 import { sampleOps } from './sample.ts'
-import { statusView } from './status.ts'
+import { deniedMessages, statusView } from './status.ts'
 import { createStore, type Store } from './store.ts'
 import { createConflictsCache, loadConflicts, renderConflicts, type ConflictsCache } from './views/conflicts.ts'
 import { field, formValue, openFormDialog } from './views/dialog.ts'
@@ -246,6 +246,9 @@ const openSession = (docName: string): Session => {
     conn.onStatus((status) => {
       renderAll()
       if (status.state === 'auth-failed') toast('The server refused your token. Your edits stay on this device; sign in again.')
+    }),
+    conn.onDenied((denial) => {
+      for (const line of deniedMessages(denial)) toast(line)
     }),
     conn.onConflictsNotice((notice) => {
       s.openConflicts = notice.open

@@ -1,4 +1,5 @@
 /** The header's connection indicator as text and a tone, from the provider's status. Pure. */
+import type { Denial } from '@rota/provider'
 import type { ConnectionStatus } from './connection.ts'
 
 export interface StatusView {
@@ -25,3 +26,18 @@ export const statusView = (status: ConnectionStatus): StatusView => {
         : { tone: 'busy', label: `Saving ${changes}…`, detail: 'Waiting for the server to store the latest changes.' }
   }
 }
+
+/** A path as a person reads it: `shifts.s4.assignee` → "assignee of shift s4". */
+export const describePath = (path: string): string => {
+  const [root, id, field] = path.split('.')
+  const what = root === 'shifts' ? `shift ${id}` : root === 'staff' ? `staff member ${id}` : root === 'settings' ? 'the settings' : undefined
+  if (what === undefined || (id === undefined && root !== 'settings')) return path
+  if (root === 'settings') return id === undefined ? what : `${id} in the settings`
+  return field === undefined ? what : `${field} of ${what}`
+}
+
+/** The lines the editor shows when the server took changes out ("Your change to … was not accepted: …"). Pure. */
+export const deniedMessages = (denial: Denial): string[] =>
+  denial.changes.length === 0
+    ? [`A change was not accepted: ${denial.reason}. Reload to get the server’s version.`]
+    : denial.changes.map((change) => `Your change to ${describePath(change.path)} was not accepted: ${change.reason}. The rest is saved.`)

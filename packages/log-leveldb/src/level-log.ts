@@ -40,7 +40,7 @@ import { createGroupCommit } from './group-commit.ts'
 import type { BatchOp } from './group-commit.ts'
 import type { HeadsJournal } from './heads.ts'
 import { FORMAT_KEY, Tag, decodeSeq, docPrefix, documentBounds, documentKey, documentName, prefixBounds, seqKey } from './keys.ts'
-import { lostError, lostRange, openHeads } from './lost.ts'
+import { lostError, lostRange, lostWithin, openHeads } from './lost.ts'
 import { corrupt, docView, isCut, lastEntry, piecesAtSeq, readRecord, scanEntries, seqByTime, stateAtSeq, statePartsAtSeq } from './scan.ts'
 import type { Db, DocView } from './scan.ts'
 import { checkLogFiles } from './wal-files.ts'
@@ -601,8 +601,7 @@ function createLevelLog(db: Db, heads: HeadsJournal, options: LevelLogOptions): 
     if (limit === 0) return
     const reverse = range.reverse === true
     // Lost seqs in the range (see lost.ts): the entries before them are read, then the read fails.
-    const lost = state.lost === undefined ? undefined : ([Math.max(from, state.lost[0]), Math.min(to, state.lost[1])] as const)
-    const gap = lost === undefined || lost[0] > lost[1] ? undefined : lost
+    const gap = lostWithin(state.lost, from, to)
     let count = 0
     for await (const entry of scanEntries(db, state, from, to, reverse)) {
       if (gap !== undefined && (reverse ? entry.seq < gap[0] : entry.seq > gap[1])) throw lostError(doc, gap)
@@ -869,7 +868,8 @@ function createLevelLog(db: Db, heads: HeadsJournal, options: LevelLogOptions): 
       // A long tail left by a crash gets its checkpoint on first load, not only on the next write.
       maybeCheckpoint(state)
       const seq = await resolveSeq(state, at)
-      if (state.lost !== undefined && seq >= state.lost[0]) throw lostError(doc, [state.lost[0], Math.min(seq, state.lost[1])])
+      const gap = lostWithin(state.lost, 0, seq)
+      if (gap !== undefined) throw lostError(doc, gap)
       return load(state, summaryOf(state) === undefined ? 0 : seq)
     })
   }

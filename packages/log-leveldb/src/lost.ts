@@ -37,6 +37,12 @@ export function lostRange(record: DocRecord, storedHead: number): [number, numbe
   return seq <= last ? [seq, last] : undefined
 }
 
+/** The part of a lost range that lies in [from, to], if any. */
+export function lostWithin(lost: readonly [number, number] | undefined, from: number, to: number): [number, number] | undefined {
+  if (lost === undefined || from > lost[1] || to < lost[0]) return undefined
+  return [Math.max(from, lost[0]), Math.min(to, lost[1])]
+}
+
 export const lostError = (doc: string, [from, to]: readonly [number, number]): RotaLogError =>
   corrupt(doc, from, `missing: ${from === to ? `seq ${from} was` : `seqs ${from}–${to} were`} acknowledged and storage lost ${from === to ? 'it' : 'them'}`)
 

@@ -1,4 +1,4 @@
-export { MessageType, messageTypeName } from './messageType.ts'
+export { MessageType, messageTypeName, isRotaMessage } from './messageType.ts'
 export type { DurableClocks } from './durable.ts'
 export { writeDurable, readDurable, encodeDurable, isCoveredBy, mergeClocks } from './durable.ts'
 export type { ConflictsNotice } from './conflicts.ts'

@@ -22,3 +22,12 @@ export type MessageType = (typeof MessageType)[keyof typeof MessageType]
 const names = new Map<number, string>(Object.entries(MessageType).map(([name, value]) => [value, name]))
 
 export const messageTypeName = (type: number): string => names.get(type) ?? 'Unknown'
+
+/** Rota's own types begin here; every type from it on is one a stock y-websocket client cannot handle. */
+const firstRotaType = 100
+
+/**
+ * Whether an encoded message has one of Rota's types (≥ 100). Reading the first byte is enough: a type below 128 is
+ * that byte, and a varuint of 128 or more starts with a byte ≥ 128 (its high bit set).
+ */
+export const isRotaMessage = (message: Uint8Array): boolean => (message[0] ?? 0) >= firstRotaType

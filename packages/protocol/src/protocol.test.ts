@@ -9,6 +9,7 @@ import {
   encodeDurable,
   isAuthClose,
   isCoveredBy,
+  isRotaMessage,
   mergeClocks,
   messageTypeName,
   readConflictsNotice,
@@ -26,6 +27,19 @@ describe('message types', () => {
     ])
     expect(messageTypeName(1)).toBe('Awareness')
     expect(messageTypeName(77)).toBe('Unknown')
+  })
+
+  it('tell Rota\'s types (100 and up, however long their varuint) from y-websocket\'s', () => {
+    const typed = (type: number) => {
+      const encoder = encoding.createEncoder()
+      encoding.writeVarUint(encoder, type)
+      encoding.writeVarString(encoder, 'payload')
+      return encoding.toUint8Array(encoder)
+    }
+    for (const type of [0, 1, 2, 3, 99]) expect(isRotaMessage(typed(type)), `type ${type}`).toBe(false)
+    for (const type of [100, 101, 102, 127, 128, 300, 2 ** 20]) expect(isRotaMessage(typed(type)), `type ${type}`).toBe(true)
+    expect(isRotaMessage(encodeDurable(new Map()))).toBe(true)
+    expect(isRotaMessage(new Uint8Array())).toBe(false)
   })
 })
 

@@ -43,13 +43,16 @@ export const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs
   }
 }
 
-/** A stock y-websocket client (WebsocketProvider over `ws`) that also records RotaConflicts notices. */
+/**
+ * A y-websocket client (WebsocketProvider over `ws`) that speaks Rota: it opens with `ack=1`, which is how a client
+ * asks for Rota's messages, records RotaConflicts notices and ignores the others (acknowledgements, denials).
+ */
 export const editor = (wsUrl: string, docName: string, token: string): Editor => {
   const doc = new Y.Doc()
   const notices: ConflictsNotice[] = []
   const provider = new WebsocketProvider(wsUrl, docName, doc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-    params: { token },
+    params: { token, ack: '1' },
     disableBc: true,
     connect: false,
     maxBackoffTime: 200,
@@ -57,10 +60,12 @@ export const editor = (wsUrl: string, docName: string, token: string): Editor =>
   provider.messageHandlers[MessageType.RotaConflicts] = (_encoder, decoder: decoding.Decoder) => {
     notices.push(readConflictsNotice(decoder))
   }
+  provider.messageHandlers[MessageType.RotaDurable] = () => undefined
+  provider.messageHandlers[MessageType.RotaDenied] = () => undefined
   return {
     doc, provider, notices,
     async connect(clientTime) {
-      provider.params = { token, ...(clientTime === undefined ? {} : { clientTime: new Date(clientTime).toISOString() }) }
+      provider.params = { token, ack: '1', ...(clientTime === undefined ? {} : { clientTime: new Date(clientTime).toISOString() }) }
       if (provider.ws !== null) throw new Error('connect() while a socket is open: await disconnect() first')
       provider.connect()
       await waitFor(() => provider.synced && provider.wsconnected, 5000, 'sync')
@@ -74,4 +79,34 @@ export const editor = (wsUrl: string, docName: string, token: string): Editor =>
       doc.destroy()
     },
   }
+}
+
+export interface StockClient {
+  doc: Y.Doc
+  provider: WebsocketProvider
+  /** The type (first varuint) of every message received, in order. */
+  types: number[]
+  destroy(): void
+}
+
+/**
+ * A stock y-websocket client, as any Yjs app has it: no `ack=1`, no handlers for Rota's types (it would log
+ * "Unable to compute message" for each one it got). Records the type of every message it receives.
+ */
+export const stockClient = (wsUrl: string, docName: string, token: string): StockClient => {
+  const types: number[] = []
+  class Recording extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols)
+      this.on('message', (data: Buffer) => types.push(decoding.readVarUint(decoding.createDecoder(new Uint8Array(data)))))
+    }
+  }
+  const doc = new Y.Doc()
+  const provider = new WebsocketProvider(wsUrl, docName, doc, {
+    WebSocketPolyfill: Recording as unknown as typeof globalThis.WebSocket,
+    params: { token },
+    disableBc: true,
+    maxBackoffTime: 200,
+  })
+  return { doc, provider, types, destroy: () => (provider.destroy(), doc.destroy()) }
 }

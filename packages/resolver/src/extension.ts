@@ -109,8 +109,9 @@ const replay = (log: UpdateLog) => async function* (doc: string, beforeSeq: numb
 
 /**
  * The resolver as a server extension: watches every update through `rooms.onUpdate`, applies automatic
- * resolutions through `rooms.change` (origin `resolver`), pushes RotaConflicts notices to connected
- * editors, and serves the conflicts API.
+ * resolutions through `rooms.change` (origin `resolver`), pushes RotaConflicts notices to the connected
+ * editors that asked for Rota's messages (`ack=1`; `rooms.broadcast` never hands them to a stock y-websocket
+ * client), and serves the conflicts API.
  */
 export const resolverExtension = (options: ResolverExtensionOptions = {}): Extension => {
   const plugin = async (app: FastifyInstance, { rooms, log, hooks }: ExtensionContext): Promise<void> => {

@@ -131,6 +131,11 @@ export class Connection implements RoomMember, WireSource {
   private repliesInFlight = 0
   private readonly address: string
 
+  /** Opened with `?ack=1`: the Rota provider and the web app, which handle Rota's message types (room.ts). */
+  get speaksRota(): boolean {
+    return this.params.ack
+  }
+
   constructor(
     private readonly socket: WebSocket,
     /** The TCP socket under the WebSocket, for wire byte counts. */

@@ -14,6 +14,7 @@ import { createAuth, guardUpdate, isNoopUpdate, unjudgeable, type Identity } fro
 import { applyOps, fromJSON, toJSON, type PathOp, type ScheduleJSON } from '@rota/model'
 import { takeOutRefused } from './admit.ts'
 import { resolveHooks } from './hooks.ts'
+import { startTestServer } from './testing.ts'
 
 const runs = Number(process.env.ROTA_CRAFTED_RUNS ?? 10_000)
 
@@ -247,6 +248,51 @@ describe('crafted updates are judged by their effect', () => {
         }),
         { numRuns: runs },
       )
+    }, 300_000)
+  }
+})
+
+// ------------------------------------------------------------------------------------------------
+// The same over REST: `POST /api/docs/{doc}/update` judges on a copy and refuses whole (403, nothing applied).
+
+const restRuns = Number(process.env.ROTA_CRAFTED_REST_RUNS ?? 150)
+
+describe('crafted updates over REST are judged by their effect', () => {
+  const byToken = new Map(identities.map((identity) => [identity.role, identity]))
+  const restHooks = {
+    ...resolveHooks(createAuth({ secret: 'crafted-property-secret-crafted-property-0' })),
+    // Tokens name a role here; everything else is @rota/auth's real judging.
+    authenticate: async (token: string | undefined) => byToken.get((token ?? '').replace(/^Bearer /, '') as Identity['role']) ?? identities[0]!,
+  }
+
+  for (const identity of identities) {
+    it(`${identity.role}: a 200 changes only what a ${identity.role} may change; a 403 changes nothing (${restRuns} cases)`, async () => {
+      const server = await startTestServer({ hooks: restHooks })
+      let n = 0
+      try {
+        await fc.assert(
+          fc.asyncProperty(updateArb, async (update) => {
+            const doc = `acme/rest-${identity.role}-${++n}`
+            await server.rooms.applyUpdate(doc, baseState, { actor: 'seed', role: 'admin', origin: 'import' })
+            const res = await fetch(`${server.url}/api/docs/${encodeURIComponent(doc)}/update`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${identity.role}`, 'content-type': 'application/octet-stream' },
+              body: Buffer.from(update),
+            })
+            expect([200, 400, 403]).toContain(res.status)
+            const after = await server.rooms.getDoc(doc)
+            const before = new Y.Doc()
+            Y.applyUpdate(before, baseState)
+            const changed = changedLeaves(before, after)
+            if (res.status !== 200) expect(changed, `${identity.role} got ${res.status} but changed ${changed.join(', ')}`).toEqual([])
+            const [was, now] = [toJSON(before), toJSON(after)]
+            for (const leaf of changed) expect(mayChange(identity.role, was, now, leaf), `${identity.role} changed ${leaf}`).toBe(true)
+          }),
+          { numRuns: restRuns },
+        )
+      } finally {
+        await server.close()
+      }
     }, 300_000)
   }
 })

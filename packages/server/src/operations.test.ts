@@ -69,6 +69,13 @@ describe('operations', () => {
     expect(await (await fetch(`${server.url}/assets/app.js`)).text()).toBe('console.log(1)')
     expect(await (await fetch(`${server.url}/acme/w48`)).text()).toContain('<title>Rota</title>')
     expect((await fetch(`${server.url}/assets/missing.js`)).status).toBe(404)
+    // The API's paths are never the app: a route it lacks is its JSON 404 (a client expecting JSON must not get HTML).
+    const api = await fetch(`${server.url}/api/docs/acme%2Fw48/conflicts`)
+    expect([api.status, ((await api.json()) as { error: { code: string } }).error.code]).toEqual([404, 'ROTA_ERR_NOT_FOUND'])
+    // And without a web app, a plain GET of any other path is that same JSON 404.
+    const bare = track(await startTestServer())
+    const none = await fetch(`${bare.url}/api/docs/acme%2Fw48/conflicts`)
+    expect([none.status, ((await none.json()) as { error: { code: string } }).error.code]).toEqual([404, 'ROTA_ERR_NOT_FOUND'])
     // WebSockets on the same paths still reach the sync endpoint.
     const client = track(connectClient(server, 'acme/w48'))
     await whenSynced(client)

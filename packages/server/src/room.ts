@@ -1,7 +1,7 @@
 import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import { applyStateParts, type StatePart } from '@rota/log'
-import { mergeClocks, type DurableClocks } from '@rota/protocol'
+import { isRotaMessage, mergeClocks, type DurableClocks } from '@rota/protocol'
 import { awarenessMessage } from './messages.ts'
 import type { DocName } from './docName.ts'
 
@@ -11,6 +11,11 @@ export interface RoomMember {
   close(code: number, reason: string): void
   /** Awareness client ids this member controls, removed when it leaves. */
   readonly awarenessClients: Set<number>
+  /**
+   * It asked for Rota's message types (≥ 100) by opening with `ack=1` (the Rota provider, the web app). A stock
+   * y-websocket client has no handler for them and logs "Unable to compute message" for each, so it gets none.
+   */
+  readonly speaksRota: boolean
 }
 
 /**
@@ -57,8 +62,11 @@ export class Room {
     this.broadcast(awarenessMessage(this.awareness, [...added, ...updated, ...removed]))
   }
 
+  /** To every member but `except`; a Rota message (conflict notices, …) only to the members that speak Rota. */
   broadcast(message: Uint8Array, except?: RoomMember): void {
-    for (const member of this.members) if (member !== except) member.send(message)
+    // Decided here, once per message, so that no caller (an extension) can reach a stock client with one.
+    const rotaOnly = isRotaMessage(message)
+    for (const member of this.members) if (member !== except && (member.speaksRota || !rotaOnly)) member.send(message)
   }
 
   leave(member: RoomMember): void {

@@ -90,7 +90,11 @@ export interface Rooms {
   applyRemote(doc: string, update: Uint8Array): void
   /** Called for every update once it is in the log. Returns the unsubscribe function. */
   onUpdate(listener: (event: UpdateEvent) => void): () => void
-  /** Sends an already encoded message to every connection of a document (if it is open). */
+  /**
+   * Sends an already encoded message to the connections of a document (if it is open): every one, except that a
+   * message of one of Rota's types (≥ 100: RotaConflicts, …) goes only to those that opted in with `ack=1`
+   * (RoomMember.speaksRota); stock y-websocket clients cannot handle them.
+   */
   broadcast(doc: string, message: Uint8Array): void
   /** The room's document, loading it from the log if needed. Do not modify it directly: use change(). */
   getDoc(doc: string): Promise<Y.Doc>

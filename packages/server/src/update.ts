@@ -1,6 +1,7 @@
 import * as Y from 'yjs'
 import { itemRefs } from '@rota/model'
 import { RotaServerError, ServerErrorCode } from './errors.ts'
+import { assertV1Update } from './updateFormat.ts'
 
 export interface UpdateInfo {
   /** Per client id, the clock after the update's last struct (as `Y.parseUpdateMeta(update).to`). */
@@ -29,6 +30,8 @@ const forgedCopy = (store: Y.Doc['store'], struct: Y.Item | Y.GC | Y.Skip): Y.ID
  * `doc`, a copy of a struct the document holds that names ids it lacks is refused (see forgedCopy).
  */
 export const inspectUpdate = (update: Uint8Array, doc?: Y.Doc): UpdateInfo => {
+  // A v2 update would "apply" as an empty v1 one and be acknowledged while nothing was kept (every source).
+  assertV1Update(update)
   let decoded: ReturnType<typeof Y.decodeUpdate>
   try {
     decoded = Y.decodeUpdate(update)

@@ -118,7 +118,7 @@ describe('updates Yjs keeps pending', () => {
 })
 
 describe('offline sessions', () => {
-  it('store the state vector of the client’s sync step 1 with its sync step 2 (for the resolver)', async () => {
+  it('store the state vector of the client’s sync step 1, and the view rebuilt from it, with its sync step 2 (for the resolver)', async () => {
     const log = createMemoryLog()
     const server = track(await startTestServer({ log }))
     const offline = new Y.Doc()
@@ -130,7 +130,8 @@ describe('offline sessions', () => {
     raw.send(syncStep2Message(offline, new Uint8Array([0])))
     await waitFor(async () => (await log.head('o'))?.headSeq === 1)
     const [entry] = await readAll(log, 'o')
-    expect(entry!.meta.details).toEqual({ knownStateVector: Buffer.from(Y.encodeStateVector(offline)).toString('base64') })
+    // The client had everything the (empty) document had: its view is the head, seq 0.
+    expect(entry!.meta.details).toEqual({ knownStateVector: Buffer.from(Y.encodeStateVector(offline)).toString('base64'), view: { seq: 0, also: [] } })
     expect(entry!.meta.clientTime).toBe(Date.parse('2026-11-24T08:00:00Z'))
     // Live updates carry no vector.
     offline.getText('t').insert(0, '+')

@@ -86,7 +86,8 @@ export const startServing = async (config: Config, values: ParsedValues, env = p
       webRoot: config.webRoot,
       roomIdleMs: config.roomIdleMs,
       extensions: [
-        resolverExtension({ dir: resolverDirOf(config.dataDir), registry: metrics.registry }),
+        // On unless the operator turned it off: without it nothing detects conflicts or serves their routes.
+        ...(config.resolver === 'on' ? [resolverExtension({ dir: resolverDirOf(config.dataDir), registry: metrics.registry })] : []),
         roleRulesExtension({ cache: rules }),
       ],
     })
@@ -103,7 +104,7 @@ export const startServing = async (config: Config, values: ParsedValues, env = p
 /** `rota serve`: runs until SIGTERM or SIGINT, then shuts down gracefully (a second signal forces exit). */
 export const runServe = async (config: Config, values: ParsedValues): Promise<void> => {
   const { server, stop } = await startServing(config, values)
-  server.app.log.info({ url: server.url, dataDir: config.dataDir, durability: config.durability }, 'rota serving')
+  server.app.log.info({ url: server.url, dataDir: config.dataDir, durability: config.durability, resolver: config.resolver }, 'rota serving')
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       server.app.log.info({ signal }, 'shutting down')

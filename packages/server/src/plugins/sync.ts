@@ -8,7 +8,7 @@ import { ServerErrorCode, codeOf } from '../errors.ts'
 
 export interface SyncPluginOptions {
   context: ConnectionContext
-  /** Answers plain HTTP requests on the same wildcard route (the web app), 404 otherwise. */
+  /** Answers plain HTTP requests on the same wildcard route (the web app), the JSON 404 otherwise. */
   httpHandler?: RouteHandlerMethod
 }
 
@@ -30,7 +30,8 @@ export const syncPlugin: FastifyPluginAsync<SyncPluginOptions> = async (app, { c
     method: 'GET',
     url: '/*',
     schema: { hide: true },
-    handler: httpHandler ?? ((_request, reply) => reply.code(404).send()),
+    // Without a web app, a plain GET here is the server's JSON 404, like any path no route claims.
+    handler: httpHandler ?? ((_request, reply) => reply.callNotFound()),
     wsHandler: (socket, request) => {
       const address = request.socket.remoteAddress ?? 'unknown'
       let doc
