@@ -42,6 +42,12 @@ interface Decoded {
 // Nothing here modifies the decoded structs.
 const decodedUpdates = new WeakMap<Uint8Array, Decoded | string>()
 
+/**
+ * The update's decoded structs and delete set, or why it does not decode; decoded once per update bytes
+ * (the server's core, every guard and the judge share it). Nothing may modify what it returns.
+ */
+export const decodeUpdateOnce = (update: Uint8Array): Decoded | string => decode(update)
+
 const decode = (update: Uint8Array): Decoded | string => {
   const known = decodedUpdates.get(update)
   if (known !== undefined) return known

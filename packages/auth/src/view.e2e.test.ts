@@ -118,3 +118,38 @@ describe('forged views', () => {
     expect(toJSON(await env.server.rooms.getDoc(DOC)).shifts.open?.requiredSkill).toBe('triage')
   })
 })
+
+describe('forged client ids', () => {
+  it('an update carrying the next clock of another editor’s client id is refused, and that editor’s real edit lands', async () => {
+    const env = await start()
+    const ben = await mint({ sub: 'ben@acme', tenant: 'acme', role: 'staff', staffId: 'ben' })
+    const ana = await mint({ sub: 'ana@acme', tenant: 'acme', role: 'staff', staffId: 'ana' })
+    // Ben edits once, so his client id is his on this server.
+    const bens = await replicaOf(env)
+    const send = async (token: string, update: Uint8Array): Promise<WebSocket> => {
+      const ws = new WebSocket(`${env.server.wsUrl}/${DOC}?token=${token}`)
+      cleanup.push(() => ws.terminate())
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+      ws.send(syncMessage(2, update))
+      return ws
+    }
+    let sv = Y.encodeStateVector(bens)
+    applyOps(bens, [{ op: 'set', path: 'shifts.bens.notes', value: 'first' }])
+    await send(ben, Y.encodeStateAsUpdate(bens, sv))
+    await waitFor(async () => toJSON(await env.server.rooms.getDoc(DOC)).shifts.bens?.notes === 'first', 'Ben’s first edit')
+    // Ana forges Ben's next struct (his client id, his next clock) with a note of her own.
+    const forger = new Y.Doc()
+    Y.applyUpdate(forger, Y.encodeStateAsUpdate(bens))
+    forger.clientID = bens.clientID
+    sv = Y.encodeStateVector(forger)
+    applyOps(forger, [{ op: 'set', path: 'shifts.anas.notes', value: 'forged' }])
+    const denied = await send(ana, Y.encodeStateAsUpdate(forger, sv))
+    await new Promise<void>((resolve) => denied.on('message', (data: Buffer) => (data[0] === 2 ? resolve() : undefined)))
+    // Ben's real next edit, with that very id and clock, is stored.
+    sv = Y.encodeStateVector(bens)
+    applyOps(bens, [{ op: 'set', path: 'shifts.bens.notes', value: 'second' }])
+    await send(ben, Y.encodeStateAsUpdate(bens, sv))
+    await waitFor(async () => toJSON(await env.server.rooms.getDoc(DOC)).shifts.bens?.notes === 'second', 'Ben’s second edit')
+    expect(toJSON(await env.server.rooms.getDoc(DOC)).shifts.anas?.notes).toBe('')
+  })
+})

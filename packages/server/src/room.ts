@@ -29,6 +29,12 @@ export class Room {
   readonly members = new Set<RoomMember>()
   /** Per client id, the clock up to which the log holds its structs durably. */
   readonly durable: DurableClocks
+  /**
+   * Which editor (token `sub`) wrote each Yjs client id since the room loaded. A struct carries its
+   * client id and clock, and the server skips a struct it already holds: an update from someone else
+   * carrying the next clock of your client id would make the server skip your real edit (see rooms.ts).
+   */
+  readonly authors = new Map<number, string>()
   headSeq: number
   /** Resolves when every append started so far has settled; acks wait on it so they stay in order. */
   appendTail: Promise<unknown> = Promise.resolve()

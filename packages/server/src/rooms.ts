@@ -254,12 +254,31 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     return refused
   }
 
+  /**
+   * New structs of a client id another editor wrote since the room loaded, or of the room's own, are
+   * refused: once the server held such a struct it would skip the real one with the same id (the other
+   * editor's next edit, lost without a word). A client id first applied from this editor becomes theirs.
+   * Ids from before the room loaded are not known and not checked (a client giving back edits the server
+   * lost may carry anyone's).
+   */
+  const checkClients = (room: Room, to: Map<number, number>, identity: Identity): void => {
+    for (const [client, clock] of to) {
+      if (clock <= Y.getState(room.ydoc.store, client)) continue
+      const owner = client === room.ydoc.clientID ? '(the server)' : room.authors.get(client)
+      if (owner !== undefined && owner !== identity.sub) {
+        throw forbidden(room, `the update carries new structs of Yjs client ${client}, which another editor writes`, { client })
+      }
+    }
+  }
+
   const submit: RoomRegistry['submit'] = (room, update, meta, options = {}) => {
     const { to, empty, overlaps } = inspectUpdate(update, room.ydoc)
     // The hostile-input guards run for every update, whatever the hooks (open hooks included).
     const hostile = guardUpdate(room.ydoc, update)
     if (hostile !== undefined) throw forbidden(room, hostile)
     const identity = options.identity
+    if (identity !== undefined) checkClients(room, to, identity)
+    const claimed = identity === undefined ? [] : [...to].filter(([client, clock]) => clock > Y.getState(room.ydoc.store, client))
     // An update that changes nothing (a read-only client's sync step 2) is not an attempt to write.
     const judging = needsJudging(identity) && !empty && !isNoopUpdate(room.ydoc, update)
     if (judging) {
@@ -287,6 +306,7 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     const start = process.hrtime.bigint()
     apply(room, update, options.except, judging && options.onDenied !== undefined ? takeOut : undefined)
     metrics.applySeconds.observe(seconds(start))
+    for (const [client] of claimed) if (!room.authors.has(client)) room.authors.set(client, (identity as Identity).sub)
     if (refused === undefined || refused.length === 0 || rewritten === undefined) return commit(room, stored, to, meta, options.except)
     // The entry holds the editor's structs with the refused ones put back: everyone, the sender too, needs it.
     stored = rewritten

@@ -1,5 +1,6 @@
 import * as Y from 'yjs'
 import { itemRefs } from '@rota/model'
+import { decodeUpdateOnce } from '@rota/auth'
 import { RotaServerError, ServerErrorCode } from './errors.ts'
 import { assertV1Update } from './updateFormat.ts'
 
@@ -32,14 +33,9 @@ const forgedCopy = (store: Y.Doc['store'], struct: Y.Item | Y.GC | Y.Skip): Y.ID
 export const inspectUpdate = (update: Uint8Array, doc?: Y.Doc): UpdateInfo => {
   // A v2 update would "apply" as an empty v1 one and be acknowledged while nothing was kept (every source).
   assertV1Update(update)
-  let decoded: ReturnType<typeof Y.decodeUpdate>
-  try {
-    decoded = Y.decodeUpdate(update)
-  } catch (err) {
-    throw new RotaServerError(ServerErrorCode.BadUpdate, 'update does not decode', {
-      cause: err instanceof Error ? err.message : String(err),
-    })
-  }
+  // Decoded once for the core's guards, the auth checks and this (see decodeUpdateOnce).
+  const decoded = decodeUpdateOnce(update)
+  if (typeof decoded === 'string') throw new RotaServerError(ServerErrorCode.BadUpdate, 'update does not decode', { cause: decoded })
   const to = new Map<number, number>()
   let overlaps = false
   for (const struct of decoded.structs) {
