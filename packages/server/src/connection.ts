@@ -6,7 +6,7 @@ import * as awarenessProtocol from 'y-protocols/awareness'
 import { checkAwarenessUpdate, createTokenBucket, type AwarenessEntry, type TokenBucket } from '@rota/auth'
 import { CloseCode, UrlParam, encodeDurable, messageTypeName, type DeniedChange, type DurableClocks } from '@rota/protocol'
 import { needsJudging } from './admit.ts'
-import { isEmptyUpdate } from './update.ts'
+import { inspectUpdate, isEmptyUpdate } from './update.ts'
 import { RotaServerError, ServerErrorCode, authErrorCodes, codeOf, isRotaServerError } from './errors.ts'
 import type { DocName } from './docName.ts'
 import type { Room, RoomMember } from './room.ts'
@@ -375,6 +375,8 @@ export class Connection implements RoomMember, WireSource {
     const details = this.knownVectorDetails()
     const identity = this.identity as Identity
     if (this.knownVector === undefined || isEmptyUpdate(update)) return this.submit(room, update, details)
+    // Bytes that are not an update are refused as such before the log is read for their view.
+    inspectUpdate(update)
     const judged = needsJudging(identity)
     const view = await this.ctx.rooms.authorView(room, readStateVector(this.knownVector), update, judged)
     if (view.kind === 'forged') throw new RotaServerError(ServerErrorCode.ForgedView, view.reason)
