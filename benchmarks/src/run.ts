@@ -14,7 +14,7 @@ import { runManyDocs } from './scenarios/manyDocs.ts'
 import { runOffline } from './scenarios/offline.ts'
 import type { CaseResult, Mode, Progress, ScenarioContext } from './scenarios/types.ts'
 import { hocuspocus, hocuspocusStoreEveryChange, yWebsocketServer } from './systems/peers.ts'
-import { rota, rotaProvider, rotaProviderLargeMessages } from './systems/rota.ts'
+import { rota, rotaNoResolver, rotaProvider, rotaProviderLargeMessages } from './systems/rota.ts'
 import type { System } from './systems/types.ts'
 
 export type ScenarioNumber = 1 | 2 | 3 | 4 | 5
@@ -28,13 +28,17 @@ export interface RunOptions {
   progress: (total: number) => Progress
 }
 
-/** Which systems each scenario measures; the debounce-0 Hocuspocus variant only matters for ingest, and is slow. */
+/**
+ * Which systems each scenario measures; the debounce-0 Hocuspocus variant only matters for ingest, and is slow. Every
+ * Rota system runs `rota serve`'s configuration, resolver on; the resolver-free row is an extra in scenario 2, where
+ * every update's cost shows, so the resolver's share can be read off.
+ */
 export const systemsFor = (scenario: ScenarioNumber, mode: Mode): System[] => {
   switch (scenario) {
     case 1: return [yWebsocketServer, hocuspocus, rota, rotaProvider, rotaProviderLargeMessages]
     case 2: return mode === 'full'
-      ? [yWebsocketServer, hocuspocus, hocuspocusStoreEveryChange, rota, rotaProvider, rotaProviderLargeMessages]
-      : [yWebsocketServer, hocuspocus, rota, rotaProvider, rotaProviderLargeMessages]
+      ? [yWebsocketServer, hocuspocus, hocuspocusStoreEveryChange, rota, rotaProvider, rotaProviderLargeMessages, rotaNoResolver]
+      : [yWebsocketServer, hocuspocus, rota, rotaProvider, rotaProviderLargeMessages, rotaNoResolver]
     case 3: return [yWebsocketServer, hocuspocus, rota]
     case 4: return [yWebsocketServer, hocuspocus, rota, rotaProvider]
     case 5: return [yWebsocketServer, hocuspocus, rota]

@@ -13,6 +13,6 @@ export const machineInfo = (): MachineInfo => ({
 })
 
 export const PACKAGES = ['yjs', 'y-websocket', '@y/websocket-server', 'y-leveldb', '@hocuspocus/server', '@hocuspocus/extension-sqlite',
-  '@hocuspocus/provider', 'better-sqlite3', 'ws', '@rota/server', '@rota/log-leveldb', '@rota/provider']
+  '@hocuspocus/provider', 'better-sqlite3', 'ws', '@rota/server', '@rota/log-leveldb', '@rota/provider', '@rota/cli', '@rota/resolver']
 
 export const packageVersions = (): Record<string, string> => Object.fromEntries(PACKAGES.map((name) => [name, installedVersion(name)]))

@@ -24,6 +24,15 @@ const caseTable = (result: CaseResult): string => {
   ].join('\n')
 }
 
+/** Each measured system's id and label, in the order first measured (wire-format rows are not systems). */
+const systemLabels = (results: BenchResults): Array<[string, string]> => {
+  const labels = new Map<string, string>()
+  for (const m of results.cases.flatMap((c) => c.measurements)) {
+    if (m.subject in results.durability && !labels.has(m.subject)) labels.set(m.subject, m.label)
+  }
+  return [...labels]
+}
+
 /** The results as Markdown: one table per case, with Rota ÷ peer rows, and the durability each system had. */
 export const renderMarkdown = (results: BenchResults): string => {
   const lines = [
@@ -34,6 +43,11 @@ export const renderMarkdown = (results: BenchResults): string => {
     '',
     'Ratios are Rota ÷ peer from the same run: below 1× is better for ↓ figures, above 1× for ↑ figures. Timing figures',
     'depend on the machine and its load; byte figures do not.',
+    '',
+    '## Systems measured',
+    '',
+    // The tables name systems by id; which server configuration and client each is (e.g. resolver on or off) is here.
+    ...systemLabels(results).map(([id, label]) => `- **${id}**: ${escape(label)}`),
     '',
     '## Durability of each system while measured',
     '',

@@ -1,23 +1,30 @@
-// Rota's sync server as an operator runs it: the LevelDB log with durable (fsynced) appends, default settings except
-// the per-address limits below (and the client compression mode the harness names).
-import { openLevelLog } from '@rota/log-leveldb'
-import { startServer, type ClientCompression } from '@rota/server'
+// Rota's server as an operator runs it: `rota serve`'s own startup (apps/rota startServing), so the same extensions
+// (the conflict resolver, role rules), auth (open, on loopback), LevelDB log (durable, fsynced appends) and defaults,
+// except the per-address limits below and what the harness names: the client compression mode, and `--no-resolver`
+// for the resolver-free row.
+import { parseCommandLine, resolveConfig, startServing } from '@rota/cli'
 import { READY_PREFIX } from '../proc/child.ts'
 
 const dir = process.env.BENCH_DATA_DIR
 if (dir === undefined) throw new Error('BENCH_DATA_DIR is required')
 
-const log = await openLevelLog({ dir, durability: 'sync' })
-// Every benchmark client comes from 127.0.0.1; the per-address limits (256 connections, 200 messages/s) would
-// treat hundreds of simulated users as one abusive address. The peers have no such limits.
-const limits = { maxConnectionsPerAddress: 100_000, messagesPerSecond: 1_000_000, messageBurst: 1_000_000 }
-const clientCompression = (process.env.BENCH_CLIENT_COMPRESSION ?? 'stream') as ClientCompression
-const server = await startServer({ log, port: 0, logger: false, limits, clientCompression })
+const argv = [
+  'serve', '--data-dir', dir, '--host', '127.0.0.1', '--port', '0',
+  // The peers write no log lines either; an open-mode warning or request lines would only cost the run time.
+  '--log-level', 'silent',
+  // Every benchmark client comes from 127.0.0.1; the per-address limits (256 connections, 200 messages/s) would
+  // treat hundreds of simulated users as one abusive address. The peers have no such limits.
+  '--max-connections-per-address', '100000', '--messages-per-second', '1000000', '--message-burst', '1000000',
+  '--client-compression', process.env.BENCH_CLIENT_COMPRESSION ?? 'stream',
+  ...(process.env.BENCH_ROTA_RESOLVER === 'off' ? ['--no-resolver'] : []),
+]
+const { values } = parseCommandLine(argv)
+// No environment: a ROTA_* variable in the shell that started the benchmark must not change what is measured.
+const serving = await startServing(resolveConfig(values, {}), values, {})
 const stop = async () => {
-  await server.close()
-  await log.close()
+  await serving.stop()
   process.exit(0)
 }
 process.on('SIGTERM', () => void stop())
 process.on('SIGINT', () => void stop())
-process.stdout.write(`${READY_PREFIX}${new URL(server.url).port}\n`)
+process.stdout.write(`${READY_PREFIX}${new URL(serving.server.url).port}\n`)

@@ -5,20 +5,25 @@ import { connectRotaProvider, connectYWebsocket } from './clients.ts'
 import type { System } from './types.ts'
 import { installedVersion } from './versions.ts'
 
-const startRota = (dataDir: string, clientCompression: ClientCompression = defaultClientCompression) =>
+/** `rota serve`'s configuration (servers/rota.server.ts): the resolver on, as operators run it, unless told off. */
+const startRota = (dataDir: string, clientCompression: ClientCompression = defaultClientCompression, resolver: 'on' | 'off' = 'on') =>
   spawnServer({
     ...tsxEntry('rota.server.ts'),
-    env: { BENCH_DATA_DIR: path.join(dataDir, 'rota-log'), BENCH_CLIENT_COMPRESSION: clientCompression },
+    // `rota serve`'s data directory: log/, resolver/ and rules/ under it.
+    env: { BENCH_DATA_DIR: path.join(dataDir, 'rota-data'), BENCH_CLIENT_COMPRESSION: clientCompression, BENCH_ROTA_RESOLVER: resolver },
     readyPort: parseReadyLine,
   })
 
 const DURABILITY = 'every update appended to the LevelDB log and fsynced (durability: sync) before it is acknowledged (relayed to other clients as soon as it is applied, once its append has started)'
 const version = installedVersion('@rota/server')
 
-/** Rota's server with the stock y-websocket client: what any existing Yjs app gets by pointing at Rota. */
+/**
+ * Rota's server as `rota serve` runs it (conflict resolver on) with the stock y-websocket client: what any existing Yjs
+ * app gets by pointing at Rota.
+ */
 export const rota: System = {
   id: 'rota',
-  label: `Rota ${version} + LevelDB log, y-websocket ${installedVersion('y-websocket')} client`,
+  label: `Rota ${version} (rota serve: LevelDB log, resolver on), y-websocket ${installedVersion('y-websocket')} client`,
   server: 'rota',
   durability: DURABILITY,
   isRota: true,
@@ -32,7 +37,7 @@ export const rota: System = {
 export const rotaProvider: System = {
   ...rota,
   id: 'rota-provider',
-  label: `Rota ${version} + LevelDB log, Rota provider`,
+  label: `Rota ${version} (rota serve: LevelDB log, resolver on), Rota provider`,
   connect: (url, docName, doc) => connectRotaProvider(url, docName, doc),
 }
 
@@ -43,6 +48,17 @@ export const rotaProvider: System = {
 export const rotaProviderLargeMessages: System = {
   ...rotaProvider,
   id: 'rota-provider-large-messages',
-  label: `Rota ${version} + LevelDB log (--client-compression large-messages), Rota provider`,
+  label: `Rota ${version} (rota serve --client-compression large-messages, resolver on), Rota provider`,
   start: (dataDir) => startRota(dataDir, 'large-messages'),
+}
+
+/**
+ * Not what operators run: `rota serve --no-resolver`, with the stock client, beside `rota` so that the resolver's cost
+ * shows as the difference between the two rows.
+ */
+export const rotaNoResolver: System = {
+  ...rota,
+  id: 'rota-no-resolver',
+  label: `Rota ${version} (rota serve --no-resolver: resolver OFF, not the default), y-websocket ${installedVersion('y-websocket')} client`,
+  start: (dataDir) => startRota(dataDir, defaultClientCompression, 'off'),
 }

@@ -3,6 +3,7 @@ import type { ServerProcess } from '../proc/child.ts'
 import type { SyncClient } from './clients.ts'
 
 export type SystemId = 'y-websocket-server' | 'hocuspocus' | 'hocuspocus-store-every-change' | 'rota' | 'rota-provider' | 'rota-provider-large-messages'
+  | 'rota-no-resolver'
 
 /**
  * One system measured: a server started the way its docs say, in its own process, and the client its users use.

@@ -1,6 +1,7 @@
 import { AuthError, AuthErrorCode } from './errors.ts'
 import { authorizeOps, canAdmin } from './authorize.ts'
 import { judgeEach } from './policy.ts'
+import { tenantOf } from './docName.ts'
 import { identityFromClaims } from './claims.ts'
 import { canRead, listPrefix } from './tenancy.ts'
 import { createVerifier } from './tokens.ts'
@@ -38,7 +39,8 @@ const modeOf = (config: AuthConfig): AuthMode =>
  */
 export const createAuth = (config: AuthConfig = {}, options: AuthOptions = {}): RotaAuth => {
   const source = options.rules
-  const rulesOf = (identity: Identity) => source?.get(identity.tenant) ?? defaultRoleRules
+  // A tenant-less identity (every tenant) is judged by the rules of the document's team.
+  const rulesOf = (identity: Identity, doc?: string) => source?.get(identity.tenant ?? (doc === undefined ? null : tenantOf(doc))) ?? defaultRoleRules
   const mode = modeOf(config)
   const verify = mode === 'open' ? undefined : createVerifier(config)
   return {
@@ -52,9 +54,9 @@ export const createAuth = (config: AuthConfig = {}, options: AuthOptions = {}): 
     },
     canRead,
     listPrefix,
-    authorizeChanges: (identity, facts, changes) => judgeEach(identity, facts, changes, rulesOf(identity)),
+    authorizeChanges: (identity, facts, changes, doc) => judgeEach(identity, facts, changes, rulesOf(identity, doc)),
     authorizeOps: (identity, doc, ops) => authorizeOps(identity, doc, ops, rulesOf(identity)),
     canAdmin,
-    roleRules: rulesOf,
+    roleRules: (identity) => rulesOf(identity),
   }
 }

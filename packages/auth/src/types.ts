@@ -33,9 +33,10 @@ export interface AuthHooks {
   listPrefix(identity: Identity): string | undefined
   /**
    * One decision per change an update made (read by effect, in order), judged on `facts`: the state its
-   * author made it on. The server takes refused changes out and keeps the rest (see docs/security.md).
+   * author made it on, in document `doc` (whose tenant's role rules apply to a tenant-less identity). The
+   * server takes refused changes out and keeps the rest (see docs/security.md).
    */
-  authorizeChanges(identity: Identity, facts: ScheduleFacts, changes: Change[]): Decision[]
+  authorizeChanges(identity: Identity, facts: ScheduleFacts, changes: Change[], doc?: string): Decision[]
   authorizeOps(identity: Identity, doc: Y.Doc, ops: PathOp[]): Decision
   canAdmin(identity: Identity, action: AdminAction): boolean
   /**

@@ -108,5 +108,11 @@ export const stockClient = (wsUrl: string, docName: string, token: string): Stoc
     disableBc: true,
     maxBackoffTime: 200,
   })
-  return { doc, provider, types, destroy: () => (provider.destroy(), doc.destroy()) }
+  return {
+    doc, provider, types,
+    destroy: () => {
+      provider.destroy()
+      doc.destroy()
+    },
+  }
 }

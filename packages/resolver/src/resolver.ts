@@ -92,6 +92,8 @@ export const createResolver = (options: ResolverOptions): Resolver => {
   const pendingLeftAlone = new Map<string, Array<{ doc: string; id: string; at: number }>>()
   let inflight = new Set<Promise<unknown>>()
 
+  const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
   const serial = <T>(queues: Map<string, Promise<unknown>>, key: string, fn: () => Promise<T>): Promise<T> => {
     const run = (queues.get(key) ?? Promise.resolve()).then(fn, fn)
     const tail = run.catch(() => undefined)
@@ -125,7 +127,13 @@ export const createResolver = (options: ResolverOptions): Resolver => {
     if (!h) {
       h = (async () => {
         const history = new DocHistory(doc)
-        if (options.history) for await (const e of options.history(doc, beforeSeq)) history.ingest(e, false)
+        let replayed = 0
+        if (options.history) {
+          for await (const e of options.history(doc, beforeSeq)) {
+            history.ingest(e, false)
+            if (++replayed % 64 === 0) await yieldToEventLoop()
+          }
+        }
         return history
       })()
       histories.set(doc, h)
@@ -164,6 +172,9 @@ export const createResolver = (options: ResolverOptions): Resolver => {
   }
 
   const handleDetections = async (doc: string, event: EditEvent): Promise<Conflict[]> => {
+    // A backlog of updates is a chain of promises: without a macrotask between them it would run in one
+    // go and hold the event loop (relays, acknowledgements, health checks) until the chain is empty.
+    await yieldToEventLoop()
     const history = await historyOf(doc, event.seq)
     const detections = history.ingest(event, true)
     const teamName = teamOf(doc)

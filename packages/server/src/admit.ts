@@ -23,10 +23,10 @@ export const pathsOverlap = (a: string, b: string): boolean =>
 export const needsJudging = (identity: Identity | undefined): identity is Identity => identity !== undefined && identity.role !== 'admin'
 
 /** The refused changes of an effect, as the hooks decide them (a change without a decision is refused). */
-export const refusedChanges = (hooks: ServerHooks, identity: Identity, effect: Effect): DeniedChange[] => {
+export const refusedChanges = (hooks: ServerHooks, identity: Identity, effect: Effect, doc?: string): DeniedChange[] => {
   if (effect.changes.length === 0) return []
   const facts = { get: (path: string) => effect.reader.get(path), written: (path: string) => effect.writes.get(path) ?? [] }
-  const decisions = hooks.authorizeChanges(identity, facts, effect.changes)
+  const decisions = hooks.authorizeChanges(identity, facts, effect.changes, doc)
   return effect.changes.flatMap((change, i): DeniedChange[] => {
     const decision = decisions[i] ?? { ok: false as const, reason: 'no decision for this change' }
     if (decision.ok) return []
@@ -39,11 +39,11 @@ export const refusedChanges = (hooks: ServerHooks, identity: Identity, effect: E
  * the refused changes, or `pending` when the update does not integrate into that state — it was not
  * made on it.
  */
-export const judgeOnView = (hooks: ServerHooks, identity: Identity, view: Y.Doc, update: Uint8Array): DeniedChange[] | 'pending' => {
+export const judgeOnView = (hooks: ServerHooks, identity: Identity, view: Y.Doc, update: Uint8Array, doc?: string): DeniedChange[] | 'pending' => {
   let refused: DeniedChange[] = []
   view.transact((tr) => {
     Y.applyUpdate(view, update)
-    refused = refusedChanges(hooks, identity, readEffect(view, tr))
+    refused = refusedChanges(hooks, identity, readEffect(view, tr), doc)
   })
   return view.store.pendingStructs !== null || view.store.pendingDs !== null ? 'pending' : refused
 }
@@ -65,9 +65,10 @@ export const takeOutRefused = (
   doc: Y.Doc,
   tr: Y.Transaction,
   known: DeniedChange[] | undefined,
+  docName?: string,
 ): DeniedChange[] => {
   const effect = readEffect(doc, tr)
-  const refused = known ?? refusedChanges(hooks, identity, effect)
+  const refused = known ?? refusedChanges(hooks, identity, effect, docName)
   if (refused.length === 0) return refused
   const chosen = effect.changes.flatMap((change, i) => (refused.some((r) => pathsOverlap(r.path, change.path)) ? [i] : []))
   revertEffect(effect, chosen)

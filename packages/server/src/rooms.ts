@@ -245,7 +245,7 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     if (identity.role === 'viewer') throw forbidden(room, 'viewer is read-only')
     if (options.view === undefined && options.onDenied !== undefined) return undefined
     const view = options.view ?? copyOf(room.ydoc)
-    const refused = judgeOnView(hooks, identity, view, update)
+    const refused = judgeOnView(hooks, identity, view, update, room.name)
     if (options.view === undefined) view.destroy()
     if (refused === 'pending') {
       throw new RotaServerError(ServerErrorCode.ForgedView, 'the update was not made on the state its connection declared', { doc: room.name })
@@ -293,7 +293,7 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     let stored = overlaps ? Y.diffUpdate(update, Y.encodeStateVector(room.ydoc)) : update
     let rewritten: Uint8Array | undefined
     const takeOut = (tr: Y.Transaction): void => {
-      refused = takeOutRefused(hooks, identity as Identity, room.ydoc, tr, refused)
+      refused = takeOutRefused(hooks, identity as Identity, room.ydoc, tr, refused, room.name)
       if (refused.length === 0) return
       // Listening only now: Yjs encodes a transaction's update only when someone listens.
       const capture = (txUpdate: Uint8Array, _origin: unknown, _doc: Y.Doc, done: Y.Transaction) => {

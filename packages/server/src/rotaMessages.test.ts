@@ -29,7 +29,13 @@ const stockClient = (wsUrl: string, docName: string): TestClient & { types: numb
     WebSocketPolyfill: Recording as unknown as typeof globalThis.WebSocket,
     disableBc: true,
   })
-  return { doc, provider, types, destroy: () => (provider.destroy(), doc.destroy()) }
+  return {
+    doc, provider, types,
+    destroy: () => {
+      provider.destroy()
+      doc.destroy()
+    },
+  }
 }
 
 const encoded = (type: number, write: (encoder: encoding.Encoder) => void): Uint8Array => {
