@@ -263,7 +263,11 @@ export interface DocRecord {
   baseTime: number
   /** The base is the checkpoint at baseSeq (retention), otherwise empty (a removed name written again). */
   baseIsCheckpoint: boolean
-  /** The next append gets at least this number (numbers cut or removed are not reused). */
+  /**
+   * The next append gets at least this number (numbers cut or removed are not reused). Seqs below it
+   * that are neither stored, nor cut, nor at or before the base are missing: acknowledged entries that
+   * storage lost (lost.ts moves it past them).
+   */
   nextSeq: number
   removed: boolean
   /** Ranges [from, to] that `truncateAfter` cut: gaps there are expected, elsewhere they are damage. */

@@ -27,7 +27,7 @@ import * as encoding from 'lib0/encoding'
 import type { Db } from './scan.ts'
 
 export const HEADS_FILE_BYTES = 1024 * 1024
-export const HEADS_FILE_DOCS = 4096
+export const HEADS_FILE_DOCS = 16_384
 const NAME = /^rota-heads-(\d+)$/
 const fileName = (generation: number): string => `rota-heads-${generation}`
 /** No key starts with 0x00 (every key starts with a tag letter): compacting this range only flushes the memtable. */
@@ -43,7 +43,7 @@ export interface FoundHeads {
   damage: Array<{ file: string; offset: number }>
 }
 
-export function encodeHeads(heads: Iterable<readonly [string, number]>): Uint8Array {
+function encodeHeads(heads: Iterable<readonly [string, number]>): Uint8Array {
   const payload = encoding.createEncoder()
   const entries = [...heads]
   encoding.writeVarUint(payload, entries.length)
@@ -99,7 +99,7 @@ export async function readHeads(dir: string): Promise<FoundHeads> {
 export interface HeadsJournal {
   /** Appends the heads of a batch that is durable; throws when the file cannot be written. */
   record(writes: ReadonlyArray<{ doc: string; seq: number }>): void
-  /** Waits for a rotation under way, syncs and closes the file. */
+  /** Waits for a rotation under way, syncs and closes the file (a failure goes to onError). */
   close(): Promise<void>
 }
 
@@ -131,8 +131,10 @@ export async function startHeads(dir: string, db: Db, found: FoundHeads, carry: 
 
   const rotate = (): void => {
     const older = generation
+    const next = openSync(join(dir, fileName(older + 1)), 'a')
     closeSync(fd)
-    fd = openSync(join(dir, fileName(++generation)), 'a')
+    fd = next
+    generation = older + 1
     bytes = 0
     docs.clear()
     // Every batch the older files witness was written before this flush starts, so it covers them.
@@ -161,8 +163,13 @@ export async function startHeads(dir: string, db: Db, found: FoundHeads, carry: 
     },
     async close() {
       await rotating
-      fdatasyncSync(fd)
-      closeSync(fd)
+      try {
+        fdatasyncSync(fd)
+      } catch (error) {
+        limits.onError(error)
+      } finally {
+        closeSync(fd)
+      }
     },
   }
 }

@@ -16,7 +16,7 @@ import { storageError } from './errors.ts'
 import type { BatchOp } from './group-commit.ts'
 import { HEADS_FILE_BYTES, HEADS_FILE_DOCS, readHeads, startHeads } from './heads.ts'
 import type { HeadsJournal } from './heads.ts'
-import { documentKey } from './keys.ts'
+import { Tag, docPrefix, documentKey, seqKey } from './keys.ts'
 import { corrupt, docView, lastEntry, readRecord } from './scan.ts'
 import type { Db } from './scan.ts'
 
@@ -48,19 +48,24 @@ export const lostError = (doc: string, [from, to]: readonly [number, number]): R
 
 /**
  * The documents whose acknowledged head (`acked`) lies beyond what storage holds, with the seqs
- * lost; their records are moved past the head (fsynced) so that the loss stays known.
+ * lost; their records are moved past the head (fsynced) so that the loss stays known. One lookup
+ * of every head entry at once: only documents whose head entry is gone (lost, or cut, removed,
+ * folded by retention since) are read further.
  */
 export async function markLost(db: Db, acked: ReadonlyMap<string, number>): Promise<Map<string, [number, number]>> {
+  const heads = [...acked]
+  const held = await db.hasMany(heads.map(([doc, seq]) => seqKey(docPrefix(Tag.Entry, doc), seq)))
   const lost = new Map<string, [number, number]>()
   const marks: BatchOp[] = []
-  for (const [doc, head] of acked) {
-    let found: { record: DocRecord; stored: boolean }
+  for (const [i, [doc, head]] of heads.entries()) {
+    if (held[i] === true) continue
+    let read: { record: DocRecord; stored: boolean }
     try {
-      found = await readRecord(db, doc)
+      read = await readRecord(db, doc)
     } catch {
       continue // a damaged record shows on load and in verify
     }
-    const { record, stored } = found
+    const { record, stored } = read
     const last = await lastEntry(db, docView(doc, record))
     // A removal after the head explains it; a removed name written again (whose record was lost) does not.
     const owed: DocRecord = { ...record, removed: record.removed && record.baseSeq >= head, nextSeq: Math.max(record.nextSeq, head + 1) }
@@ -80,16 +85,21 @@ export async function markLost(db: Db, acked: ReadonlyMap<string, number>): Prom
  * At open (LevelDB has just replayed its write-ahead log into table files): checks the heads the
  * files witness, reports every loss through `onError`, and starts a new heads file.
  */
-export async function openHeads(db: Db, dir: string, observer?: LogObserver, limits = { maxBytes: HEADS_FILE_BYTES, maxDocs: HEADS_FILE_DOCS }): Promise<HeadsJournal> {
+export async function openHeads(db: Db, dir: string, observer?: LogObserver): Promise<HeadsJournal> {
   const found = await readHeads(dir)
   for (const { file, offset } of found.damage) {
     observer?.onError?.(
-      new RotaLogError(LogErrorCode.StorageCorrupt, `the heads file ${file} in ${dir} is damaged at byte ${offset}; the entries it names after that are not checked`, { dir }),
+      new RotaLogError(
+        LogErrorCode.StorageCorrupt,
+        `the heads file ${file} in ${dir} is damaged at byte ${offset}; the entries it names after that are not checked`,
+        { dir },
+      ),
     )
   }
   const lost = await markLost(db, found.heads)
   for (const [doc, range] of lost) observer?.onError?.(lostError(doc, range))
   // Still owed until cut: carried into the new file in case the record's own write is lost too.
   const carry = new Map([...lost.keys()].map((doc) => [doc, found.heads.get(doc)!] as const))
-  return startHeads(dir, db, found, carry, { ...limits, onError: (error) => observer?.onError?.(storageError(dir, error)) })
+  const onError = (error: unknown): void => observer?.onError?.(storageError(dir, error))
+  return startHeads(dir, db, found, carry, { maxBytes: HEADS_FILE_BYTES, maxDocs: HEADS_FILE_DOCS, onError })
 }

@@ -5,7 +5,8 @@
  * readable table, then the log re-creates missing document records from the entries found, checks
  * the acknowledged heads (lost.ts), verifies every document and drops damaged checkpoints (derived
  * data). What it reports lost is then cut by the operator (`truncateAfter`), or by
- * `truncateDamaged: true`; clients that hold those edits give them back (docs/log.md, "Recovery").
+ * `truncateDamaged: true`; clients that hold those edits give them back (docs/log.md, "Damage to
+ * LevelDB's write-ahead log").
  */
 import { ClassicLevel } from 'classic-level'
 import { LogErrorCode, RotaLogError } from '@rota/log'

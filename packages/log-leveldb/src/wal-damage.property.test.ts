@@ -52,7 +52,8 @@ async function writeHistory(): Promise<History> {
   await log.close()
   const wal = await newestLog(dir)
   const bytes = new Uint8Array(await readFile(wal))
-  return { dir, wal: basename(wal), bytes, acked, content: { 'st/a': contentOf(editors['st/a'].doc), 'st/b': contentOf(editors['st/b'].doc) }, headers: headerOffsets(bytes) }
+  const content = { 'st/a': contentOf(editors['st/a'].doc), 'st/b': contentOf(editors['st/b'].doc) }
+  return { dir, wal: basename(wal), bytes, acked, content, headers: headerOffsets(bytes) }
 }
 
 function headerOffsets(bytes: Uint8Array): number[] {

@@ -48,9 +48,17 @@ export interface SalvagedLog {
   dropped: number
 }
 
+const DECODERS: Record<number, (key: Uint8Array, value: Uint8Array) => unknown> = {
+  [Tag.Entry]: decodeEntry,
+  [Tag.Checkpoint]: decodeCheckpoint,
+  [Tag.Document]: decodeDocRecord,
+  [Tag.Removal]: decodeRemoval,
+  [Tag.Meta]: checkFormat,
+}
+
 /** Whether a value passes its own checksum: every value the log writes has one, over key and value. */
 function verifies(key: Uint8Array, value: Uint8Array): boolean {
-  const decode = { [Tag.Entry]: decodeEntry, [Tag.Checkpoint]: decodeCheckpoint, [Tag.Document]: decodeDocRecord, [Tag.Removal]: decodeRemoval, [Tag.Meta]: checkFormat }[key[0]!]
+  const decode = DECODERS[key[0]!]
   try {
     decode?.(key, value)
     return decode !== undefined

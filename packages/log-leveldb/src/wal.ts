@@ -3,7 +3,8 @@
  * silent about damage: unless opened with paranoid_checks (which classic-level does not expose), it
  * skips a record that fails its checksum together with the rest of its 32 KiB block, and takes a file
  * that ends early for a crash in mid-write. Opening checks the files first (`logDamage`), and the
- * repair rewrites a damaged one keeping every intact record (`encodeLog`).
+ * repair rewrites a damaged one with every intact record and the intact operations of a damaged one
+ * (`readOp`, `encodeBatch`, `encodeLog`; see wal-files.ts).
  *
  * Format (leveldb doc/log_format.md): 32 KiB blocks of physical records
  *   u32 masked crc32c(type · data) · u16 length · u8 type (1 full, 2 first, 3 middle, 4 last) · data
@@ -100,7 +101,8 @@ export function scanLog(bytes: Uint8Array): LogScan {
     }
     const sound = end <= blockEnd && maskedCrc(bytes, offset + 6, end) === view.getUint32(offset, true)
     if (!sound) {
-      scan.damage.push({ offset, reason: end <= blockEnd ? 'checksum mismatch' : blockEnd === bytes.length && end > bytes.length ? 'cut short' : 'bad record length' })
+      const cutShort = blockEnd === bytes.length && end > bytes.length
+      scan.damage.push({ offset, reason: end <= blockEnd ? 'checksum mismatch' : cutShort ? 'cut short' : 'bad record length' })
       // The length is taken as right if it leads to the end of the block or to a sound header; else the data runs to the next one.
       if (end > blockEnd || (blockEnd - end >= HEADER && !soundAt(end))) end = resync(offset)
       // So may the type be: one that does not fit is told by whether a record is open and the data fills the block.
