@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
 import { createMemoryLog } from '@rota/log'
-import { CloseCode } from '@rota/protocol'
 import { updateMessage } from './messages.ts'
 import { cleanupAfterEach, connectClient, connectRaw, startTestServer, waitFor, whenSynced } from './testing.ts'
 
