@@ -21,8 +21,13 @@ export {
   isDate,
   isTime,
   isTimezone,
+  isId,
+  isValidScalar,
+  readCoverageRule,
+  readField,
   defaultSettings,
 } from './schema.ts'
+export type { FieldSpec, ValueKind } from './schema.ts'
 export type { ModelErrorInfo } from './errors.ts'
 export { ModelError, ModelErrorCode, isModelError } from './errors.ts'
 export type { PathTarget } from './paths.ts'
@@ -45,7 +50,20 @@ export type { UpdateChange } from './describe.ts'
 export { describeUpdate, findStruct, itemRefs } from './describe.ts'
 export type { Effect } from './effect.ts'
 export { readEffect, revertEffect, StateReader } from './effect.ts'
-export type { TimedShift, DateRange, WeeklyHoursOptions, OverHours, Overlap, CoverageResult } from './queries.ts'
-export { shiftsOf, shiftInterval, shiftMinutes, shiftDates, weeklyHours, overMaxHours, overlapsOf, coverageOf } from './queries.ts'
+export type { TimedShift, DateRange, WeekMinutes, WeeklyHoursOptions, OverHours, Overlap, CoverageResult } from './queries.ts'
+export {
+  shiftsOf,
+  shiftInterval,
+  shiftIntervalOrNull,
+  shiftMinutes,
+  shiftDates,
+  shiftWeekMinutes,
+  weeklyHours,
+  overMaxHours,
+  overlapMinutes,
+  overlapsOf,
+  coverageOf,
+  staffedDuring,
+} from './queries.ts'
 export type { Interval } from './time.ts'
 export { MINUTES_PER_DAY, dayNumber, dateOfDay, addDays, minuteOfDay, formatInstant, weekdayOf, weekStartOf } from './time.ts'

@@ -1,7 +1,11 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { ModelError, ModelErrorCode } from './errors.ts'
 import { fromJSON, toJSON } from './json.ts'
+import { type ValueKind, checkCoverageRule, checkId, checkScalar, isId, isValidScalar, readCoverageRule } from './schema.ts'
+import { fcOptions } from './testing/arbitraries.ts'
+import { countThrown } from './testing/exceptions.ts'
 import { recordUpdates, sampleDoc, sampleJSON } from './testing/fixtures.ts'
 
 const codeOf = (fn: () => void): string | undefined => {
@@ -85,5 +89,53 @@ describe('toJSON / fromJSON', () => {
     expect(json.staff.ana).toEqual({ name: 'Ana', role: '', skills: ['icu'], maxHoursPerWeek: 40, unavailable: [] })
     expect(json.settings.weekStartsOn).toBe('monday')
     expect(json.settings.coverage).toEqual([{ role: 'nurse', start: '07:00', end: '15:00', min: 1 }])
+  })
+
+  it('reads a malformed intermediate state without throwing (and catching) a single exception', () => {
+    // A record whose fields have not all arrived, foreign values, bad ids, bad rules: the normal case for
+    // the resolver, which reads states no validator saw. Exceptions there cost more than the read itself.
+    const doc = new Y.Doc()
+    doc.transact(() => {
+      doc.getMap('shifts').set('s1', new Y.Map<unknown>([['date', '2026-11-30']]))
+      doc.getMap('shifts').set('s2', new Y.Map<unknown>([['date', 5], ['start', '7:00'], ['end', null], ['role', ''], ['requiredSkill', 3], ['notes', {}]]))
+      doc.getMap('shifts').set('bad.id', new Y.Map<unknown>())
+      doc.getMap('staff').set('ana', new Y.Map<unknown>([['maxHoursPerWeek', -1], ['unavailable', Y.Array.from<string | number>(['2026-02-30', 7])]]))
+      doc.getMap('settings').set('timezone', 'Mars/Olympus')
+      doc.getMap('settings').set('coverage', [{ role: 'nurse' }, 'x', { role: 'nurse', start: '07:00', end: '15:00', min: 1.5 }])
+    })
+    // Intl has no time-zone predicate: an unknown name costs one exception the first time, then is cached.
+    expect(countThrown(() => toJSON(doc))).toBe(1)
+    let json: ReturnType<typeof toJSON> | undefined
+    expect(countThrown(() => { json = toJSON(doc) })).toBe(0)
+    expect(json!.shifts.s1).toEqual({ date: '2026-11-30', start: '', end: '', role: '', requiredSkill: null, assignee: null, notes: '' })
+    expect(json!.shifts.s2).toMatchObject({ date: '', start: '', end: '', role: '', notes: '' })
+    expect(Object.keys(json!.shifts)).toEqual(['s1', 's2'])
+    expect(json!.staff.ana).toMatchObject({ name: '', maxHoursPerWeek: 40, unavailable: [] })
+    expect(json!.settings).toMatchObject({ timezone: 'UTC', coverage: [] })
+  })
+
+  it('property: the lenient predicates accept exactly what the validators accept', () => {
+    const throws = (fn: () => unknown): boolean => {
+      try {
+        fn()
+        return false
+      } catch {
+        return true
+      }
+    }
+    const kinds: ValueKind[] = ['text', 'label', 'date', 'time', 'hours', 'weekday', 'timezone', 'coverage']
+    const rule = fc.record({ role: fc.oneof(fc.constantFrom('nurse', '', ' '), fc.anything()), start: fc.constantFrom('07:00', '7:00', '24:00', 3), end: fc.constantFrom('15:00', ''), min: fc.oneof(fc.integer({ min: -2, max: 3 }), fc.double(), fc.string()) }, { requiredKeys: [] })
+    const value = fc.oneof(
+      fc.anything(), fc.constantFrom('', ' ', 'nurse', '2026-11-30', '2026-02-29', '2028-02-29', '23:59', '24:00', 'monday', 'Europe/Berlin', 'x'.repeat(10_001)),
+      fc.double(), fc.integer({ min: -1, max: 200 }), rule, fc.array(rule, { maxLength: 3 }), fc.tuple(rule, fc.constant({ extra: 1 })),
+    )
+    fc.assert(
+      fc.property(fc.constantFrom(...kinds), value, (kind, v) => {
+        expect(isValidScalar(kind, v)).toBe(!throws(() => checkScalar(kind, v, 'p')))
+        expect(readCoverageRule(v)).toEqual(throws(() => checkCoverageRule(v, 'p')) ? null : checkCoverageRule(v, 'p'))
+        expect(isId(v)).toBe(!throws(() => checkId(v, 'p')))
+      }),
+      fcOptions(400),
+    )
   })
 })

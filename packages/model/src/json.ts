@@ -8,6 +8,7 @@ import {
   Root,
   checkId,
   fieldsOf,
+  isId,
   isPlainObject,
   readRecord,
   readSettings,
@@ -25,14 +26,8 @@ const readCollection = <T>(doc: Y.Doc, collection: Collection): Record<string, T
   return Object.fromEntries(entries)
 }
 
-const isAddressableId = (id: string): boolean => {
-  try {
-    checkId(id, '')
-    return true
-  } catch {
-    return false
-  }
-}
+// A record whose id no path could name is left out (isId is checkId's rule, without an exception).
+const isAddressableId = isId
 
 /**
  * The schedule as plain JSON. Lenient about foreign writers: records that are not Y.Maps (or whose id no

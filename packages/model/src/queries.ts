@@ -3,7 +3,7 @@
  * Time is naive wall-clock time (see time.ts): no time zones, no DST.
  */
 import { ModelError, ModelErrorCode } from './errors.ts'
-import { type CoverageRule, type ScheduleJSON, type ShiftJSON, type Weekday, WEEKDAYS, checkCoverageRule } from './schema.ts'
+import { type CoverageRule, type ScheduleJSON, type ShiftJSON, type StaffJSON, type Weekday, WEEKDAYS, checkCoverageRule, isDate, isTime } from './schema.ts'
 import { type Interval, MINUTES_PER_DAY, checkDate, dateOfDay, dayNumber, weekStartDay, windowInterval } from './time.ts'
 
 /** A shift with its id and its interval in instants (minutes since 1970-01-01 00:00, naive wall clock). */
@@ -20,6 +20,16 @@ export interface DateRange {
 
 /** [start, end) of a shift; an end at or before the start is on the next day (so start = end is 24 hours). */
 export const shiftInterval = (shift: Pick<ShiftJSON, 'date' | 'start' | 'end'>): Interval => windowInterval(shift.date, shift.start, shift.end)
+
+/**
+ * The lenient variant, for states no validator saw (a lenient read falls back to '' for a missing date or
+ * time): the interval, or null when the date or a time is malformed. Never throws, never NaN.
+ */
+export const shiftIntervalOrNull = (shift: Pick<ShiftJSON, 'date' | 'start' | 'end'>): Interval | null =>
+  isDate(shift.date) && isTime(shift.start) && isTime(shift.end) ? shiftInterval(shift) : null
+
+/** Minutes two intervals share; back-to-back intervals (one ends as the other starts) share none. */
+export const overlapMinutes = (a: Interval, b: Interval): number => Math.max(0, Math.min(a.end, b.end) - Math.max(a.start, b.start))
 
 /** Length of a shift in minutes. */
 export const shiftMinutes = (shift: Pick<ShiftJSON, 'date' | 'start' | 'end'>): number => {
@@ -63,6 +73,31 @@ export const shiftsOf = (schedule: ScheduleJSON, staffId: string, range?: DateRa
   return out.sort(byStart)
 }
 
+export interface WeekMinutes {
+  /** The first day of the week, 'YYYY-MM-DD'. */
+  weekStart: string
+  minutes: number
+}
+
+/**
+ * A shift's minutes in each week it touches, split at the week boundary (midnight at the start of the
+ * first day of the week): a shift from Sunday 22:00 to Monday 06:00, weeks starting on Monday, is 2 hours in
+ * one week and 6 in the next. This is the one definition of weekly hours (weeklyHours sums it; the
+ * resolver keeps per-person sums of it). Lenient: a shift with a malformed date or time counts nothing.
+ */
+export const shiftWeekMinutes = (shift: Pick<ShiftJSON, 'date' | 'start' | 'end'>, weekStartsOn: Weekday): WeekMinutes[] => {
+  const interval = shiftIntervalOrNull(shift)
+  if (interval === null || !WEEKDAYS.includes(weekStartsOn)) return []
+  const out: WeekMinutes[] = []
+  for (let from = interval.start; from < interval.end; ) {
+    const week = weekStartDay(Math.floor(from / MINUTES_PER_DAY), weekStartsOn)
+    const to = Math.min(interval.end, (week + 7) * MINUTES_PER_DAY)
+    out.push({ weekStart: dateOfDay(week), minutes: to - from })
+    from = to
+  }
+  return out
+}
+
 export interface WeeklyHoursOptions {
   /** Default: the schedule's `settings.weekStartsOn`. */
   weekStartsOn?: Weekday
@@ -78,23 +113,18 @@ export interface WeeklyHoursOptions {
 export const weeklyHours = (schedule: ScheduleJSON, options: WeeklyHoursOptions = {}): Record<string, Record<string, number>> => {
   const weekStartsOn = options.weekStartsOn ?? schedule.settings.weekStartsOn
   if (!WEEKDAYS.includes(weekStartsOn)) throw new ModelError(ModelErrorCode.InvalidValue, `weekStartsOn: expected one of ${WEEKDAYS.join(', ')}`, { path: 'weekStartsOn' })
-  const minutes = new Map<string, Map<number, number>>()
+  const minutes = new Map<string, Map<string, number>>()
   for (const shift of Object.values(schedule.shifts)) {
     const staffId = shift.assignee
     if (staffId === null || (options.staffId !== undefined && staffId !== options.staffId)) continue
     let perWeek = minutes.get(staffId)
     if (!perWeek) minutes.set(staffId, (perWeek = new Map()))
-    const { start, end } = shiftInterval(shift)
-    for (let from = start; from < end; ) {
-      const week = weekStartDay(Math.floor(from / MINUTES_PER_DAY), weekStartsOn)
-      const to = Math.min(end, (week + 7) * MINUTES_PER_DAY)
-      perWeek.set(week, (perWeek.get(week) ?? 0) + (to - from))
-      from = to
-    }
+    for (const { weekStart, minutes: m } of shiftWeekMinutes(shift, weekStartsOn)) perWeek.set(weekStart, (perWeek.get(weekStart) ?? 0) + m)
   }
   const out: Record<string, Record<string, number>> = {}
   for (const [staffId, perWeek] of [...minutes].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    out[staffId] = Object.fromEntries([...perWeek].sort(([a], [b]) => a - b).map(([week, m]) => [dateOfDay(week), m / 60]))
+    // 'YYYY-MM-DD' strings sort as their dates.
+    out[staffId] = Object.fromEntries([...perWeek].sort(([a], [b]) => (a < b ? -1 : 1)).map(([week, m]) => [week, m / 60]))
   }
   return out
 }
@@ -135,7 +165,7 @@ export const overlapsOf = (schedule: ScheduleJSON, staffId: string): Overlap[] =
     const a = shifts[i]!
     for (let j = i + 1; j < shifts.length && shifts[j]!.start < a.end; j++) {
       const b = shifts[j]!
-      out.push({ first: a.id, second: b.id, minutes: Math.min(a.end, b.end) - b.start })
+      out.push({ first: a.id, second: b.id, minutes: overlapMinutes(a, b) })
     }
   }
   return out
@@ -162,8 +192,9 @@ export const coverageOf = (schedule: ScheduleJSON, range: DateRange, rules: Cove
   const days = checkRange(range)
   const checked = rules.map((rule, i) => checkCoverageRule(rule, `rules.${i}`))
   const out: CoverageResult[] = []
+  const staffOf = (id: string): StaffJSON | undefined => schedule.staff[id]
   for (const rule of checked) {
-    const presence = presenceByPerson(schedule, rule.role)
+    const presence = presenceByPerson(Object.values(schedule.shifts), staffOf, rule.role)
     for (let day = days.from; day <= days.to; day++) {
       const date = dateOfDay(day)
       const staffed = minimumPresent(presence, windowInterval(date, rule.start, rule.end))
@@ -173,13 +204,25 @@ export const coverageOf = (schedule: ScheduleJSON, range: DateRange, rules: Cove
   return out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))
 }
 
+/**
+ * The people present at the fewest moment of `rule`'s window on `date` (coverageOf's `staffed`), counted
+ * from `shifts` alone: any set of shifts that holds every one overlapping the window gives the same
+ * answer, so a caller with an index of shifts by role and day (the resolver) passes only those days'.
+ * `staffOf` looks up the assignee's staff record (their own role must be the rule's). Lenient: shifts with
+ * a malformed date or time are not counted.
+ */
+export const staffedDuring = (shifts: Iterable<ShiftJSON>, staffOf: (id: string) => StaffJSON | undefined, rule: CoverageRule, date: string): number =>
+  minimumPresent(presenceByPerson(shifts, staffOf, rule.role), windowInterval(date, rule.start, rule.end))
+
 /** Each eligible person's merged presence intervals (sorted, disjoint, touching ones joined). */
-const presenceByPerson = (schedule: ScheduleJSON, role: string): Interval[][] => {
+const presenceByPerson = (shifts: Iterable<ShiftJSON>, staffOf: (id: string) => StaffJSON | undefined, role: string): Interval[][] => {
   const perPerson = new Map<string, Interval[]>()
-  for (const shift of Object.values(schedule.shifts)) {
-    if (shift.role !== role || shift.assignee === null || schedule.staff[shift.assignee]?.role !== role) continue
+  for (const shift of shifts) {
+    if (shift.role !== role || shift.assignee === null || staffOf(shift.assignee)?.role !== role) continue
+    const interval = shiftIntervalOrNull(shift)
+    if (interval === null) continue
     const list = perPerson.get(shift.assignee) ?? []
-    list.push(shiftInterval(shift))
+    list.push(interval)
     perPerson.set(shift.assignee, list)
   }
   return [...perPerson.values()].map(mergeIntervals)

@@ -66,7 +66,7 @@ export const MAX_TEXT_LENGTH = 10_000
 // ---------------------------------------------------------------------------------------------
 // Field specs: one table drives validation, defaults, reading and writing.
 
-type ValueKind = 'text' | 'label' | 'date' | 'time' | 'hours' | 'weekday' | 'timezone' | 'coverage'
+export type ValueKind = 'text' | 'label' | 'date' | 'time' | 'hours' | 'weekday' | 'timezone' | 'coverage'
 
 export interface FieldSpec {
   /** Kind of the value, or of each list item when `list` is set. */
@@ -258,10 +258,14 @@ export const checkRecord = <T>(fields: Readonly<Record<string, FieldSpec>>, valu
 
 const RESERVED_IDS = new Set(['__proto__', 'constructor', 'prototype'])
 
+/** Whether `id` could name a record: checkId's rule without an exception (lenient reads skip the others). */
+export const isId = (id: unknown): id is string =>
+  typeof id === 'string' && id !== '' && id.length <= MAX_ID_LENGTH && !id.includes('.') && !RESERVED_IDS.has(id)
+
 /** Ids are opaque strings, but they live in dotted paths: non-empty, no '.', at most MAX_ID_LENGTH. */
 export const checkId = (id: unknown, path: string): string => {
   if (typeof id !== 'string') throw new ModelError(ModelErrorCode.InvalidId, `${path}: an id must be a string`, { path })
-  if (id === '' || id.length > MAX_ID_LENGTH || id.includes('.') || RESERVED_IDS.has(id)) {
+  if (!isId(id)) {
     throw new ModelError(ModelErrorCode.InvalidId, `${path}: invalid id '${id}' (non-empty, no '.', at most ${MAX_ID_LENGTH} characters)`, { path })
   }
   return id
@@ -283,20 +287,49 @@ export const readField = (spec: FieldSpec, raw: unknown): unknown => {
   if (raw === null && spec.nullable) return null
   if (spec.kind === 'coverage') {
     // Rules a foreign writer got wrong are left out; the valid ones still count.
-    return Array.isArray(raw) ? raw.flatMap((rule) => attempt(() => [checkCoverageRule(rule, '')], [])) : []
+    return Array.isArray(raw) ? raw.flatMap((rule) => readCoverageRule(rule) ?? []) : []
   }
   return isValidScalar(spec.kind, raw) ? raw : spec.fallback()
 }
 
-const attempt = <T>(fn: () => T, otherwise: T): T => {
-  try {
-    return fn()
-  } catch {
-    return otherwise
+/*
+ * Lenient reading runs on every projection of a document, intermediate states included (a record whose
+ * fields have not all arrived, a foreign writer's value): the same rules as checkScalar/checkCoverageRule,
+ * as predicates, because building and discarding an exception per malformed field is what made reading
+ * such states slow. model's json.test.ts checks that both give the same verdict on any value.
+ */
+
+/** Whether `value` is a valid scalar of `kind` (what checkScalar accepts), without throwing. */
+export const isValidScalar = (kind: ValueKind, value: unknown): boolean => {
+  if (kind === 'hours') return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 168
+  if (kind === 'coverage') return Array.isArray(value) && value.every((rule) => readCoverageRule(rule) !== null)
+  if (typeof value !== 'string' || value.length > MAX_TEXT_LENGTH) return false
+  switch (kind) {
+    case 'text':
+      return true
+    case 'label':
+      return value.trim() !== ''
+    case 'date':
+      return isDate(value)
+    case 'time':
+      return isTime(value)
+    case 'weekday':
+      return WEEKDAYS.includes(value as Weekday)
+    case 'timezone':
+      return isTimezone(value)
   }
 }
 
-const isValidScalar = (kind: ValueKind, value: unknown): boolean => attempt(() => (checkScalar(kind, value, ''), true), false)
+/** The normalised coverage rule checkCoverageRule would return, or null where it would throw. */
+export const readCoverageRule = (value: unknown): CoverageRule | null => {
+  if (!isPlainObject(value)) return null
+  if (Object.keys(value).some((key) => !(RULE_KEYS as readonly string[]).includes(key))) return null
+  if (RULE_KEYS.some((key) => !(key in value))) return null
+  const { role, start, end, min } = value
+  if (typeof min !== 'number' || !Number.isInteger(min) || min < 0) return null
+  if (!isValidScalar('label', role) || !isValidScalar('time', start) || !isValidScalar('time', end)) return null
+  return { role: role as string, start: start as string, end: end as string, min }
+}
 
 export const readRecord = <T>(fields: Readonly<Record<string, FieldSpec>>, map: Y.Map<unknown>): T => {
   const out: Record<string, unknown> = {}

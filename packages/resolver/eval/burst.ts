@@ -5,10 +5,13 @@
  * resolver has examined all of them, the longest event-loop block and peak RSS.
  *   npx tsx packages/resolver/eval/burst.ts [--updates 10000] [--reply-every 0] [--arrival 2000]
  * `--reply-every N`: a second editor's sync reply (an offline session with its view) every N updates.
- * `--arrival R`: updates per second reaching the resolver (the relay's pace); 0 = all at once.
+ * `--arrival R`: updates per second reaching the resolver (the relay's pace); 0 = as fast as the loop turns (100 a turn).
+ * `--baseline`: the same run with nothing examining the updates: the machine's own timer lateness and RSS.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
+import { Registry } from 'prom-client'
 import { editEventOf } from '../src/extension.ts'
+import { createResolverMetrics } from '../src/metrics.ts'
 import { createResolver } from '../src/resolver.ts'
 import { createMemoryStore } from '../src/store.ts'
 import { realisticStream } from './realistic.ts'
@@ -21,10 +24,22 @@ const UPDATES = arg('updates', 10_000)
 const REPLY_EVERY = arg('reply-every', 0)
 const ARRIVAL = arg('arrival', 2000)
 const DOC = 'ward/burst'
+const BASELINE = process.argv.includes('--baseline')
 
 const main = async (): Promise<void> => {
   const stream = realisticStream(UPDATES, REPLY_EVERY)
-  const resolver = createResolver({ store: createMemoryStore(), change: async () => {}, notify: () => {} })
+  const registry = new Registry()
+  const resolver = createResolver({ store: createMemoryStore(), change: async () => {}, notify: () => {}, metrics: createResolverMetrics(registry) })
+  let gcMax = 0
+  const gcKinds: Record<string, number> = {}
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcMax = Math.max(gcMax, e.duration)
+      const kind = String((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind)
+      if (e.duration > 10) gcKinds[kind] = (gcKinds[kind] ?? 0) + 1
+    }
+  })
+  gc.observe({ entryTypes: ['gc'] })
   const events = stream.map((s, i) => editEventOf({
     seq: i + 1, update: s.update,
     meta: {
@@ -54,11 +69,15 @@ const main = async (): Promise<void> => {
   let deliveredAt = started
   await new Promise<void>((done) => {
     const deliver = (): void => {
+      // The relay hands updates over as they are stored, many I/O callbacks apart: at most 100 per turn here.
       const due = ARRIVAL > 0 ? Math.min(events.length, 1 + Math.ceil(((performance.now() - started) / 1000) * ARRIVAL)) : events.length
-      for (; delivered < due; delivered++) {
-        resolver.observe(DOC, events[delivered]!).catch((err: unknown) => { console.error(err) })
+      for (let n = 0; delivered < due && n < 100; delivered++, n++) {
+        if (!BASELINE) resolver.observe(DOC, events[delivered]!).catch((err: unknown) => { console.error(err) })
       }
-      if (delivered < events.length) setTimeout(deliver, 1)
+      if (delivered < events.length) {
+        if (ARRIVAL > 0) setTimeout(deliver, 1)
+        else setImmediate(deliver)
+      }
       else {
         deliveredAt = performance.now()
         done()
@@ -86,7 +105,12 @@ const main = async (): Promise<void> => {
     processedSeq: resolver.processedSeq(DOC),
     rssBeforeMB: Math.round(rssBefore / 1e6), rssPeakMB: Math.round(rssPeak / 1e6),
     conflicts: (await resolver.list(DOC, 'all')).length,
+    maxGcPauseMs: Math.round(gcMax * 10) / 10, gcOver10msByKind: gcKinds,
+    heapUsedMB: Math.round(process.memoryUsage().heapUsed / 1e6),
+    slices: Object.fromEntries(((await registry.getSingleMetric('rota_resolver_slice_seconds')?.get())?.values ?? [])
+      .filter((v) => (v as { metricName?: string }).metricName?.endsWith('_bucket')).map((v) => [`le ${String(v.labels.le)}`, v.value])),
   }
+  gc.disconnect()
   process.stdout.write(`${JSON.stringify(result)}\n`)
 }
 

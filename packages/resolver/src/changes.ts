@@ -1,5 +1,3 @@
-import type { ScheduleJSON } from './schedule.ts'
-
 /** Sentinel for "this entity was removed". */
 export const REMOVED: unique symbol = Symbol('removed')
 export type ChangedValue = unknown | typeof REMOVED
@@ -12,25 +10,28 @@ export type ChangeSet = Map<string, ChangedValue>
 
 export const sameValue = (a: unknown, b: unknown): boolean => a === b || JSON.stringify(a) === JSON.stringify(b)
 
-const diffEntities = (out: ChangeSet, root: string, before: Record<string, object>, after: Record<string, object>): void => {
-  for (const [id, entity] of Object.entries(after)) {
-    const prev = before[id] as Record<string, unknown> | undefined
-    for (const [field, value] of Object.entries(entity)) {
-      if (!prev || !sameValue(prev[field], value)) out.set(`${root}.${id}.${field}`, value)
+/**
+ * Adds what changed in one record (`shifts.s1`, `staff.ana`) or in the settings (`settings`) between two
+ * states: a created record lists each field, a removed one is one REMOVED entry, settings list each field.
+ */
+export const diffRecord = (out: ChangeSet, key: string, before: object | undefined, after: object | undefined): void => {
+  if (key === 'settings') {
+    for (const [field, value] of Object.entries(after ?? {})) {
+      if (!sameValue((before as Record<string, unknown> | undefined)?.[field], value)) out.set(`settings.${field}`, value)
     }
+    return
   }
-  for (const id of Object.keys(before)) if (!(id in after)) out.set(`${root}.${id}`, REMOVED)
+  if (after === undefined) {
+    if (before !== undefined) out.set(key, REMOVED)
+    return
+  }
+  const prev = before as Record<string, unknown> | undefined
+  for (const [field, value] of Object.entries(after)) if (!prev || !sameValue(prev[field], value)) out.set(`${key}.${field}`, value)
 }
 
-export const diffSchedules = (before: ScheduleJSON, after: ScheduleJSON): ChangeSet => {
-  const out: ChangeSet = new Map()
-  diffEntities(out, 'staff', before.staff, after.staff)
-  diffEntities(out, 'shifts', before.shifts, after.shifts)
-  for (const [field, value] of Object.entries(after.settings)) {
-    if (!sameValue((before.settings as unknown as Record<string, unknown>)[field], value)) out.set(`settings.${field}`, value)
-  }
-  return out
-}
+/** Whether two records (or settings) read equal. */
+export const sameRecord = (a: object | undefined, b: object | undefined): boolean =>
+  a === b || (a !== undefined && b !== undefined && Object.entries(a).every(([field, value]) => sameValue((b as Record<string, unknown>)[field], value)))
 
 /**
  * Fields Yjs stores as one map value, so concurrent sets overwrite each other. Y.Array fields

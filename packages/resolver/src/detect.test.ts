@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { applyOps, assign, removeStaff, setSettings, unassign, updateShift, updateStaff } from '@rota/model'
+import { addShift, applyOps, assign, removeStaff, setSettings, unassign, updateShift, updateStaff } from '@rota/model'
 import { scene } from './fixtures.ts'
 import { DocHistory } from './history.ts'
 import { buildConflict } from './options.ts'
@@ -180,6 +180,42 @@ describe('detection', () => {
       [{ op: 'set', path: 'shifts.s3.assignee', value: null }],
       [],
     ])
+  })
+
+  it('[MH1] [Q1] a shift across the week boundary counts in both weeks, split at midnight, as the model counts it', () => {
+    // Sunday 22:00–06:00 is 2 h of the week of 11-23 and 6 h of the week of 11-30 (weeks from Monday).
+    const s = scene()
+    s.seed.edit((d) => {
+      updateStaff(d, 'cy', { maxHoursPerWeek: 8 })
+      addShift(d, 'sun', { date: '2026-11-29', start: '22:00', end: '06:00', role: 'nurse' })
+      addShift(d, 'mon', { date: '2026-11-30', start: '07:00', end: '10:00', role: 'nurse' })
+    })
+    s.a.connect(); s.b.connect(); s.a.disconnect(); s.b.disconnect()
+    s.a.edit((d) => assign(d, 'sun', 'cy'))
+    s.b.edit((d) => assign(d, 'mon', 'cy'))
+    s.a.connect()
+    s.b.connect()
+    const found = s.detect()
+    expect(found.map((d) => d.key)).toEqual(['max_hours_exceeded:cy:2026-11-30'])
+    expect(found[0]).toMatchObject({ violation: { hours: 9, max: 8, shifts: ['mon', 'sun'] } })
+  })
+
+  it('[CV1] [Q1] coverage counts handovers: two releases that each leave the window covered, together leave a gap', () => {
+    const s = scene()
+    s.seed.edit((d) => {
+      setSettings(d, { coverage: [{ role: 'nurse', start: '12:00', end: '18:00', min: 1 }] })
+      addShift(d, 'h1', { date: '2026-11-23', start: '12:00', end: '15:00', role: 'nurse', assignee: 'ana' })
+      addShift(d, 'h2', { date: '2026-11-23', start: '15:00', end: '18:00', role: 'nurse', assignee: 'ben' })
+      addShift(d, 'h3', { date: '2026-11-23', start: '12:00', end: '18:00', role: 'nurse', assignee: 'cy' })
+    })
+    s.a.connect(); s.b.connect(); s.a.disconnect(); s.b.disconnect()
+    s.a.edit((d) => unassign(d, 'h3'))
+    s.b.edit((d) => unassign(d, 'h1'))
+    s.a.connect()
+    s.b.connect()
+    const found = s.detect()
+    expect(kinds(found)).toEqual(['coverage_shortfall'])
+    expect(found[0]).toMatchObject({ violation: { have: 0, min: 1, coverage: { role: 'nurse', date: '2026-11-23', start: '12:00', end: '18:00' } } })
   })
 
   it('[TO1] an assignment on a day the person took off concurrently is a time-off violation', () => {

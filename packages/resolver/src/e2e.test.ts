@@ -199,6 +199,21 @@ describe('through the real server', () => {
     expect(all).toHaveLength(2)
   })
 
+  it('[V1] a removal that only deletes is unseen by a reply whose delete set lacks it, whatever the server\'s cut says', async () => {
+    // Nobody is assigned to ben: alice's removal is a delete-only update, so bob's state vector covers every
+    // struct and the server's view says he had everything; his reply's delete set shows he did not.
+    const r = await start()
+    const { alice, bob } = await twoOffline(r)
+    alice.doc.transact(() => removeStaff(alice.doc, 'ben'))
+    bob.doc.transact(() => assign(bob.doc, 's1', 'ben'))
+    await alice.connect()
+    await waitFor(async () => ((await r.log.head(DOC))?.headSeq ?? 0) >= 2, 5000, 'removal stored')
+    await bob.connect()
+    const found = await openConflicts(r, 1)
+    expect(found.map((c) => c.kind)).toEqual(['dangling_reference'])
+    expect(found[0]!.edits.map((e) => e.editorId).sort()).toEqual(['alice', 'bob'])
+  })
+
   it('[A6] resolving asks the auth policy about the option\'s ops like any edit', async () => {
     const r = await start(undefined, { ...testAuthHooks, authorizeOps: (who) => (who.role === 'lead' ? { ok: false, reason: 'leads may not reassign' } : { ok: true }) })
     const { alice, bob } = await twoOffline(r)

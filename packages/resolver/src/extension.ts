@@ -1,12 +1,15 @@
 import * as encoding from 'lib0/encoding'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Registry } from 'prom-client'
-import type { UpdateLog } from '@rota/log'
+import * as Y from 'yjs'
+import { stateParts, type UpdateLog } from '@rota/log'
 import { writeConflictsNotice } from '@rota/protocol'
 import { parseDocName, type Extension, type ExtensionContext, type Identity, type UpdateEvent } from '@rota/server'
 import { ResolverError, ResolverErrorCode, isResolverError } from './errors.ts'
 import type { EditEvent } from './history.ts'
 import { createResolverMetrics } from './metrics.ts'
+import type { ResolverLog } from './pipeline.ts'
+import type { RetentionOptions } from './retention.ts'
 import { createResolver, type Resolver } from './resolver.ts'
 import { createMemoryStore, openLevelStore, type ResolverStore } from './store.ts'
 import { conflictKinds, conflictStatuses } from './types.ts'
@@ -18,6 +21,12 @@ export interface ResolverExtensionOptions {
   /** The server's metrics registry (`createMetrics().registry`), so /metrics shows the resolver's figures. */
   registry?: Registry
   unchallengedAfterMs?: number
+  /** How much history is kept in memory per document (see docs/resolver.md, "What detection costs"). */
+  retention?: Partial<RetentionOptions>
+  /** How long one slice of detection may hold the event loop. Default 8 ms. */
+  sliceMs?: number
+  /** How often documents that unloaded have their history dropped. Default 30 s. */
+  evictEveryMs?: number
   /** Called with the engine once the plugin is ready (tests, the evaluation, the CLI). */
   onReady?: (resolver: Resolver) => void
 }
@@ -102,10 +111,17 @@ export const editEventOf = (event: { seq: number; update: Uint8Array; meta: Upda
   }
 }
 
-const replay = (log: UpdateLog) => async function* (doc: string, beforeSeq: number): AsyncIterable<EditEvent> {
-  if (beforeSeq <= 1) return
-  for await (const entry of log.read(doc, { toSeq: beforeSeq - 1 })) yield editEventOf(entry)
-}
+/** The server's update log as the resolver reads it: entries by seq, and a document's state at a seq (its checkpoint). */
+export const resolverLogOf = (log: UpdateLog): ResolverLog => ({
+  async *read(doc, fromSeq, toSeq) {
+    if (toSeq < fromSeq) return
+    for await (const entry of log.read(doc, { fromSeq, toSeq })) yield editEventOf(entry)
+  },
+  async stateAt(doc, seq) {
+    const parts = await stateParts(log, doc, { seq })
+    return parts.map((p) => (p.encoding === 'v2' ? Y.convertUpdateFormatV2ToV1(p.update) : p.update))
+  },
+})
 
 /**
  * The resolver as a server extension: watches every update through `rooms.onUpdate`, applies automatic
@@ -121,7 +137,9 @@ export const resolverExtension = (options: ResolverExtensionOptions = {}): Exten
       store,
       ...(options.unchallengedAfterMs === undefined ? {} : { unchallengedAfterMs: options.unchallengedAfterMs }),
       ...(options.registry ? { metrics: createResolverMetrics(options.registry) } : {}),
-      history: replay(log),
+      log: resolverLogOf(log),
+      ...(options.retention ? { retention: options.retention } : {}),
+      ...(options.sliceMs === undefined ? {} : { sliceMs: options.sliceMs }),
       change: async (doc, details, fn) => {
         await rooms.change(doc, { actor: 'resolver', role: 'system', origin: 'resolver', details }, fn)
       },
@@ -134,7 +152,14 @@ export const resolverExtension = (options: ResolverExtensionOptions = {}): Exten
     const unsubscribe = rooms.onUpdate((event) => {
       resolver.observe(event.doc, editEventOf(event)).catch((err: unknown) => { app.log.warn({ err, doc: event.doc }, 'resolver failed on an update') })
     })
+    // A document that unloaded takes its history with it (read from the log again when next touched).
+    const evictEvery = setInterval(() => {
+      const open = new Set(rooms.openDocs())
+      for (const doc of resolver.held()) if (!open.has(doc)) resolver.forget(doc)
+    }, options.evictEveryMs ?? 30_000)
+    evictEvery.unref()
     app.addHook('onClose', async () => {
+      clearInterval(evictEvery)
       unsubscribe()
       await resolver.idle()
       if (ownsStore) await store.close()

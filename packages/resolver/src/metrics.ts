@@ -1,5 +1,4 @@
-import { Counter, Gauge, type Registry } from 'prom-client'
-
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 
 /** The resolver's Prometheus metrics, registered on the server's registry. */
 export const createResolverMetrics = (registry: Registry) => {
@@ -12,7 +11,29 @@ export const createResolverMetrics = (registry: Registry) => {
     labelNames: ['team'] as const,
     registers,
   })
+  // Read at scrape time from the resolver (backlog.ts): what it has not examined yet, and how long ago that arrived.
+  let backlog = (): { updates: number; oldestMs: number; retained: number } => ({ updates: 0, oldestMs: 0, retained: 0 })
+  new Gauge({
+    name: 'rota_resolver_backlog_updates', help: 'Stored updates the resolver has not examined yet (all documents)', registers,
+    collect() { this.set(backlog().updates) },
+  })
+  new Gauge({
+    name: 'rota_resolver_backlog_oldest_seconds', help: 'Age of the oldest stored update the resolver has not examined yet; 0 when none', registers,
+    collect() { this.set(backlog().oldestMs / 1000) },
+  })
+  new Gauge({
+    name: 'rota_resolver_history_entries', help: 'Log entries the resolver keeps in memory for causality (all open documents)', registers,
+    collect() { this.set(backlog().retained) },
+  })
   return {
+    examined: new Counter({ name: 'rota_resolver_updates_examined_total', help: 'Updates the resolver examined', registers }),
+    /** How long each of the resolver's slices held the event loop (it yields after about 8 ms of work). */
+    slices: new Histogram({ name: 'rota_resolver_slice_seconds', help: 'How long one slice of resolver work held the event loop', buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1], registers }),
+    readBack: new Counter({ name: 'rota_resolver_log_reads_total', help: 'Times the resolver read evicted history back from the log for an old view', registers }),
+    /** Where the backlog figures come from (the resolver sets it once). */
+    backlogFrom(source: typeof backlog): void {
+      backlog = source
+    },
     detected: byKind('rota_resolver_conflicts_detected_total', 'Semantic conflicts detected, by kind'),
     autoApplied: byKind('rota_resolver_auto_applied_total', 'Conflicts resolved automatically, by kind'),
     asked: byKind('rota_resolver_asked_total', 'Conflicts left open for a person, by kind'),

@@ -1,11 +1,11 @@
 import type * as Y from 'yjs'
-import { applyOps } from '@rota/model'
-import { readSchedule, valueAt } from './schedule.ts'
+import { applyOps, toJSON } from '@rota/model'
+import { valueAt } from './schedule.ts'
 import type { PathOp } from './types.ts'
 
 /** The ops that undo `ops` on the document as it is now (computed before applying them). */
 export const inverseOps = (doc: Y.Doc, ops: PathOp[]): PathOp[] => {
-  const state = readSchedule(doc)
+  const state = toJSON(doc)
   const inverse: PathOp[] = []
   for (const op of ops) {
     const before = valueAt(state, op.path)

@@ -1,6 +1,7 @@
 import { REMOVED, sameValue } from './changes.ts'
-import type { Detection, Involvement } from './history.ts'
-import { valueAt, weeklyHours, type ScheduleJSON } from './schedule.ts'
+import type { Detection, Involvement } from './detect.ts'
+import { weeklyHours } from '@rota/model'
+import { valueAt, type ScheduleJSON } from './schedule.ts'
 import type { ConflictEdit, ConflictFeatures, ConflictKind, ConflictOption, ConflictRefs, OptionFeatures, PathOp, Strategy } from './types.ts'
 
 /** Kinds whose rule a team may knowingly waive, so "keep everything" is an option ([O2]). */
@@ -102,12 +103,12 @@ const applyToJSON = (s: ScheduleJSON, ops: PathOp[]): ScheduleJSON => {
 
 /** The largest hours/maximum ratio of the given staff under a schedule; lower is "more people under their hours". */
 const loadRatio = (s: ScheduleJSON, staff: string[]): number => {
-  const hours = weeklyHours(s)
   let worst = 0
   for (const who of staff) {
     const max = s.staff[who]?.maxHoursPerWeek
     if (!max) continue
-    for (const h of hours.get(who)?.values() ?? []) worst = Math.max(worst, h / max)
+    // @rota/model's weekly hours: the same count the rules and the week grid use.
+    for (const h of Object.values(weeklyHours(s, { staffId: who })[who] ?? {})) worst = Math.max(worst, h / max)
   }
   return worst
 }

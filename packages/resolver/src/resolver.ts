@@ -2,11 +2,15 @@ import { createHash } from 'node:crypto'
 import type * as Y from 'yjs'
 import type { ConflictsNotice } from '@rota/protocol'
 import { ResolverError, ResolverErrorCode } from './errors.ts'
-import { DocHistory, type EditEvent } from './history.ts'
+import type { Detection } from './detect.ts'
+import type { EditEvent } from './history.ts'
 import { learn, newTeamModel, predict } from './model.ts'
 import { applyWithInverse } from './ops.ts'
 import { buildConflict } from './options.ts'
 import type { ResolverMetrics } from './metrics.ts'
+import { Pipeline, type ResolverLog } from './pipeline.ts'
+import type { RetentionOptions } from './retention.ts'
+import { Slicer } from './slicer.ts'
 import type { ResolverStore, TeamState } from './store.ts'
 import {
   conflictStatuses, defaultTeamSettings, isConflictKind,
@@ -20,8 +24,15 @@ export interface ResolverOptions {
    * (the server's `rooms.change`). Resolves once the change is in the log.
    */
   change: (doc: string, details: Record<string, unknown>, fn: (ydoc: Y.Doc) => void) => Promise<void>
-  /** Earlier updates of a document the resolver has not seen (after a restart); replayed without detection. */
-  history?: (doc: string, beforeSeq: number) => AsyncIterable<EditEvent>
+  /**
+   * The update log: a document's earlier updates are read from it when the resolver first sees the
+   * document (after a restart, or after it unloaded), and evicted history when an old view needs it.
+   */
+  log?: ResolverLog
+  /** How much history is kept in memory per document (retention.ts). */
+  retention?: Partial<RetentionOptions>
+  /** How long one slice of detection may hold the event loop before giving it back. Default 8 ms. */
+  sliceMs?: number
   /** Tells connected editors that a document's conflicts changed. */
   notify?: (doc: string, notice: ConflictsNotice) => void
   metrics?: ResolverMetrics
@@ -31,8 +42,17 @@ export interface ResolverOptions {
 }
 
 export interface Resolver {
-  /** Feeds one update (in seq order per document); resolves with the conflicts it created. */
+  /**
+   * Feeds one update (in seq order per document): it joins the document's backlog and is examined in a
+   * later slice of the event loop; resolves with the conflicts it created.
+   */
   observe(doc: string, event: EditEvent): Promise<Conflict[]>
+  /** Updates not examined yet, the age of the oldest (ms), and the history entries held in memory. */
+  backlog(): { updates: number; oldestMs: number; retained: number }
+  /** Drops a document's history (it unloaded), unless it has updates waiting. */
+  forget(doc: string): boolean
+  /** Documents whose history is held in memory. */
+  held(): string[]
   list(doc: string, status?: ConflictStatus | 'all'): Promise<Conflict[]>
   get(doc: string, id: string): Promise<Conflict>
   resolve(doc: string, id: string, optionId: string, by: string): Promise<Conflict>
@@ -84,7 +104,6 @@ export const createResolver = (options: ResolverOptions): Resolver => {
   const { store } = options
   const now = options.now ?? Date.now
   const leftAloneAfter = options.unchallengedAfterMs ?? 24 * 3600_000
-  const histories = new Map<string, Promise<DocHistory>>()
   const docQueues = new Map<string, Promise<unknown>>()
   const teamQueues = new Map<string, Promise<unknown>>()
   const teams = new Map<string, TeamState>()
@@ -92,7 +111,13 @@ export const createResolver = (options: ResolverOptions): Resolver => {
   const pendingLeftAlone = new Map<string, Array<{ doc: string; id: string; at: number }>>()
   let inflight = new Set<Promise<unknown>>()
 
-  const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+  /** Keeps `idle()` waiting for a promise (settled either way). */
+  const track = <T>(promise: Promise<T>): Promise<T> => {
+    const tail = promise.then(() => undefined, () => undefined)
+    inflight.add(tail)
+    void tail.then(() => inflight.delete(tail))
+    return promise
+  }
 
   const serial = <T>(queues: Map<string, Promise<unknown>>, key: string, fn: () => Promise<T>): Promise<T> => {
     const run = (queues.get(key) ?? Promise.resolve()).then(fn, fn)
@@ -121,25 +146,6 @@ export const createResolver = (options: ResolverOptions): Resolver => {
       teams.set(name, next)
       await store.putTeam(name, next)
     })
-
-  const historyOf = (doc: string, beforeSeq: number): Promise<DocHistory> => {
-    let h = histories.get(doc)
-    if (!h) {
-      h = (async () => {
-        const history = new DocHistory(doc)
-        let replayed = 0
-        if (options.history) {
-          for await (const e of options.history(doc, beforeSeq)) {
-            history.ingest(e, false)
-            if (++replayed % 64 === 0) await yieldToEventLoop()
-          }
-        }
-        return history
-      })()
-      histories.set(doc, h)
-    }
-    return h
-  }
 
   const notify = async (doc: string, changed: string[]): Promise<void> => {
     if (!options.notify || changed.length === 0) return
@@ -171,12 +177,7 @@ export const createResolver = (options: ResolverOptions): Resolver => {
     return inverse
   }
 
-  const handleDetections = async (doc: string, event: EditEvent): Promise<Conflict[]> => {
-    // A backlog of updates is a chain of promises: without a macrotask between them it would run in one
-    // go and hold the event loop (relays, acknowledgements, health checks) until the chain is empty.
-    await yieldToEventLoop()
-    const history = await historyOf(doc, event.seq)
-    const detections = history.ingest(event, true)
+  const handleDetections = async (doc: string, detections: Detection[]): Promise<Conflict[]> => {
     const teamName = teamOf(doc)
     const created: Conflict[] = []
     for (const d of detections) {
@@ -218,9 +219,32 @@ export const createResolver = (options: ResolverOptions): Resolver => {
     }
     await notify(doc, created.map((c) => c.id))
     await sweepLeftAlone(teamName)
-    processed.set(doc, Math.max(processed.get(doc) ?? 0, event.seq))
     return created
   }
+
+  // Left-alone automatic resolutions are also looked at between conflicts, at most once a second per team.
+  const lastSweep = new Map<string, number>()
+  const sweepNow = (teamName: string): void => {
+    if (now() - (lastSweep.get(teamName) ?? Number.NEGATIVE_INFINITY) < 1000 || !pendingLeftAlone.get(teamName)?.length) return
+    lastSweep.set(teamName, now())
+    track(sweepLeftAlone(teamName).catch(() => undefined))
+  }
+
+  const slicer = new Slicer(options.sliceMs ?? 8, undefined, (ms) => options.metrics?.slices.observe(ms / 1000))
+  const pipeline = new Pipeline<Conflict[]>({
+    slicer,
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.retention ? { retention: options.retention } : {}),
+    // Conflict handling shares the document's lane with resolve and dismiss.
+    handle: (doc, _event, detections) => (detections.length === 0 ? Promise.resolve([]) : serial(docQueues, doc, () => handleDetections(doc, detections))),
+    examined: (doc, seq) => {
+      processed.set(doc, Math.max(processed.get(doc) ?? 0, seq))
+      options.metrics?.examined.inc()
+      sweepNow(teamOf(doc))
+    },
+    readBack: () => options.metrics?.readBack.inc(),
+  })
+  options.metrics?.backlogFrom(() => pipeline.stats())
 
   const load = async (doc: string, id: string): Promise<ConflictRecord> => {
     const r = await store.get(doc, id)
@@ -247,7 +271,10 @@ export const createResolver = (options: ResolverOptions): Resolver => {
   }
 
   return {
-    observe: (doc, event) => serial(docQueues, doc, () => handleDetections(doc, event)),
+    observe: (doc, event) => track(pipeline.observe(doc, event)),
+    backlog: () => pipeline.stats(),
+    forget: (doc) => pipeline.forget(doc),
+    held: () => pipeline.docs(),
 
     async list(doc, status = 'open') {
       if (status !== 'all' && !conflictStatuses.includes(status)) {
@@ -323,6 +350,7 @@ export const createResolver = (options: ResolverOptions): Resolver => {
         const current = inflight
         inflight = new Set()
         await Promise.all(current)
+        await pipeline.idle()
       }
     },
   }

@@ -1,11 +1,14 @@
-import {
-  dayNumber, minutesOf, overlapMinutes, shiftInterval, weeklyHours, weekOf,
-  type ScheduleJSON,
-} from './schedule.ts'
+import { isDate, overlapMinutes, shiftIntervalOrNull, staffedDuring, type CoverageRule, type ScheduleJSON, type ShiftJSON } from '@rota/model'
+import { addDays, intervalOf, weekMinutesOf } from './time.ts'
+import { ScheduleIndex } from './indexes.ts'
+import type { ScheduleSource } from './source.ts'
 
 /**
- * The schedule rules the resolver checks ([DB1]–[CV1] in SPEC.md). Each violation has a stable key naming
- * exactly what is wrong, so the same violation in two states compares equal.
+ * The schedule rules the resolver checks ([DB1]–[CV1] in SPEC.md), on @rota/model's queries (one
+ * definition of intervals, overlap, weekly hours and coverage). Each violation has a stable key naming
+ * exactly what is wrong, so the same violation in two states compares equal. Rules are grouped in *slots*
+ * (a shift, a shift's overlaps, a person's week, a date's coverage): an update re-checks only the slots of
+ * the records it changed (violations.ts), and a view is asked about one slot (`holds`).
  */
 export interface CoverageRef { role: string; date: string; start: string; end: string }
 
@@ -19,77 +22,145 @@ export type Violation =
 
 export type ViolationKind = Violation['kind']
 
-const coveringShifts = (schedule: ScheduleJSON, ref: CoverageRef): string[] => {
-  const day = dayNumber(ref.date)
-  const s = minutesOf(ref.start)
-  const e = minutesOf(ref.end)
-  if (day === null || s === null || e === null) return []
-  const window = { start: day * 1440 + s, end: day * 1440 + e + (e <= s ? 1440 : 0) }
-  const out: string[] = []
-  for (const [id, shift] of Object.entries(schedule.shifts)) {
-    if (shift.role !== ref.role) continue
-    const iv = shiftInterval(shift)
-    if (iv && iv.start <= window.start && iv.end >= window.end) out.push(id)
+export type Slot =
+  | { kind: 'shift'; id: string }
+  | { kind: 'booking'; id: string }
+  | { kind: 'hours'; person: string; week: string }
+  | { kind: 'coverage'; date: string; role: string }
+
+/** A slot as a map key (ids may hold any character but '.', so a NUL separates). */
+export const slotKey = (slot: Slot): string => {
+  switch (slot.kind) {
+    case 'shift':
+    case 'booking': return `${slot.kind}\u0000${slot.id}`
+    case 'hours': return `hours\u0000${slot.person}\u0000${slot.week}`
+    case 'coverage': return `coverage\u0000${slot.date}\u0000${slot.role}`
   }
-  return out.sort()
 }
 
-export const violations = (schedule: ScheduleJSON): Map<string, Violation> => {
+/** [DR1], [TO1], [SK1]: what is wrong with one shift's assignment. */
+const shiftViolations = (src: ScheduleSource, id: string): Violation[] => {
+  const shift = src.shift(id)
+  if (!shift || shift.assignee === null) return []
+  const who = shift.assignee
+  const person = src.staff(who)
+  if (!person) return [{ kind: 'dangling_reference', key: `dangling_reference:${id}:${who}`, staff: who, shift: id }]
+  const out: Violation[] = []
+  if (person.unavailable.includes(shift.date)) {
+    out.push({ kind: 'time_off_violation', key: `time_off_violation:${who}:${id}:${shift.date}`, staff: who, shift: id, date: shift.date })
+  }
+  if (shift.requiredSkill !== null && !person.skills.includes(shift.requiredSkill)) {
+    out.push({ kind: 'skill_mismatch', key: `skill_mismatch:${id}:${who}:skill`, staff: who, shift: id, missing: 'skill' })
+  } else if (shift.role !== '' && person.role !== '' && shift.role !== person.role) {
+    out.push({ kind: 'skill_mismatch', key: `skill_mismatch:${id}:${who}:role`, staff: who, shift: id, missing: 'role' })
+  }
+  return out
+}
+
+/** [DB1]–[DB3]: the shift against its assignee's other shifts (overlap needs dates at most a day apart). */
+const bookingViolations = (src: ScheduleSource, id: string): Violation[] => {
+  const shift = src.shift(id)
+  const interval = shift ? intervalOf(shift) : null
+  if (!shift || shift.assignee === null || interval === null || !src.staff(shift.assignee)) return []
+  const who = shift.assignee
+  const out: Violation[] = []
+  for (let d = -1; d <= 1; d++) {
+    for (const other of src.shiftsOn(who, addDays(shift.date, d))) {
+      const theirs = other === id ? null : src.shift(other)
+      const m = theirs ? overlapMinutes(interval, intervalOf(theirs) ?? { start: 0, end: 0 }) : 0
+      if (m === 0) continue
+      const [a, b] = id < other ? [id, other] : [other, id]
+      out.push({ kind: 'double_booking', key: `double_booking:${who}:${a}:${b}`, staff: who, shifts: [a, b], overlapMinutes: m })
+    }
+  }
+  return out
+}
+
+/** The shifts that count towards a person's week (dated the day before it up to its last day). */
+const weekShifts = (src: ScheduleSource, who: string, week: string): string[] => {
+  const weekStartsOn = src.settings().weekStartsOn
+  const ids: string[] = []
+  for (let d = -1; d < 7; d++) {
+    for (const id of src.shiftsOn(who, addDays(week, d))) {
+      const shift = src.shift(id) as ShiftJSON
+      if (weekMinutesOf(shift, weekStartsOn).some((w) => w.weekStart === week)) ids.push(id)
+    }
+  }
+  return ids.sort()
+}
+
+/** [MH1]: a person's hours in one week above their maximum (weeks split as @rota/model splits them). */
+const hoursViolation = (src: ScheduleSource, who: string, week: string): Violation[] => {
+  const person = src.staff(who)
+  if (!person) return []
+  const hours = src.weekMinutes(who, week) / 60
+  if (!(hours > person.maxHoursPerWeek + 1e-9)) return []
+  return [{ kind: 'max_hours_exceeded', key: `max_hours_exceeded:${who}:${week}`, staff: who, week, hours, max: person.maxHoursPerWeek, shifts: weekShifts(src, who, week) }]
+}
+
+const windowOf = (rule: Pick<CoverageRule, 'start' | 'end'>, date: string) => shiftIntervalOrNull({ date, start: rule.start, end: rule.end })
+
+/** Shifts of a role that can be present during a window on `date` (dated the day before to the day after). */
+const nearShifts = (src: ScheduleSource, role: string, date: string): string[] =>
+  [-1, 0, 1].flatMap((d) => [...src.roleShiftsOn(role, addDays(date, d))])
+
+/**
+ * [CV1]: on a date with shifts of a rule's role, fewer people present at the worst moment of the rule's
+ * window than `min` (@rota/model's coverage: handovers count, a person counts once, their own role must
+ * be the rule's).
+ */
+const coverageViolations = (src: ScheduleSource, date: string, role: string): Violation[] => {
   const out = new Map<string, Violation>()
-  const add = (v: Violation): void => void out.set(v.key, v)
-  const byStaff = new Map<string, string[]>()
-  for (const [id, shift] of Object.entries(schedule.shifts).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const who = shift.assignee
-    if (who === null) continue
-    const person = schedule.staff[who]
-    if (!person) {
-      add({ kind: 'dangling_reference', key: `dangling_reference:${id}:${who}`, staff: who, shift: id })
-      continue
-    }
-    byStaff.set(who, [...(byStaff.get(who) ?? []), id])
-    if (person.unavailable.includes(shift.date)) {
-      add({ kind: 'time_off_violation', key: `time_off_violation:${who}:${id}:${shift.date}`, staff: who, shift: id, date: shift.date })
-    }
-    if (shift.requiredSkill !== null && !person.skills.includes(shift.requiredSkill)) {
-      add({ kind: 'skill_mismatch', key: `skill_mismatch:${id}:${who}:skill`, staff: who, shift: id, missing: 'skill' })
-    } else if (shift.role !== '' && person.role !== '' && shift.role !== person.role) {
-      add({ kind: 'skill_mismatch', key: `skill_mismatch:${id}:${who}:role`, staff: who, shift: id, missing: 'role' })
-    }
+  // A shift whose date has not arrived (or is malformed) is on no date.
+  if (!isDate(date)) return []
+  for (const rule of src.settings().coverage) {
+    if (rule.role !== role || [...src.roleShiftsOn(role, date)].length === 0) continue
+    const ids = nearShifts(src, rule.role, date)
+    const have = staffedDuring(ids.map((id) => src.shift(id) as ShiftJSON), (id) => src.staff(id), rule, date)
+    if (have >= rule.min) continue
+    const window = windowOf(rule, date)
+    const shifts = ids.filter((id) => {
+      const iv = intervalOf(src.shift(id) as ShiftJSON)
+      return window !== null && iv !== null && overlapMinutes(iv, window) > 0
+    }).sort()
+    const key = `coverage_shortfall:${rule.role}:${date}:${rule.start}-${rule.end}`
+    out.set(key, { kind: 'coverage_shortfall', key, coverage: { role: rule.role, date, start: rule.start, end: rule.end }, shifts, have, min: rule.min })
   }
-  for (const [who, ids] of byStaff) {
-    for (let i = 0; i < ids.length; i++) {
-      for (let j = i + 1; j < ids.length; j++) {
-        const a = ids[i] as string
-        const b = ids[j] as string
-        const ia = shiftInterval(schedule.shifts[a] as never)
-        const ib = shiftInterval(schedule.shifts[b] as never)
-        const m = ia && ib ? overlapMinutes(ia, ib) : 0
-        if (m > 0) add({ kind: 'double_booking', key: `double_booking:${who}:${a}:${b}`, staff: who, shifts: [a, b], overlapMinutes: m })
-      }
-    }
+  return [...out.values()]
+}
+
+export const slotViolations = (src: ScheduleSource, slot: Slot): Violation[] => {
+  switch (slot.kind) {
+    case 'shift': return shiftViolations(src, slot.id)
+    case 'booking': return bookingViolations(src, slot.id)
+    case 'hours': return hoursViolation(src, slot.person, slot.week)
+    case 'coverage': return coverageViolations(src, slot.date, slot.role)
   }
-  for (const [who, weeks] of weeklyHours(schedule)) {
-    const person = schedule.staff[who]
-    if (!person) continue
-    for (const [week, hours] of weeks) {
-      if (hours > person.maxHoursPerWeek + 1e-9) {
-        const shifts = (byStaff.get(who) ?? []).filter((id) => weekOf(schedule, (schedule.shifts[id] as { date: string }).date) === week)
-        add({ kind: 'max_hours_exceeded', key: `max_hours_exceeded:${who}:${week}`, staff: who, week, hours, max: person.maxHoursPerWeek, shifts })
-      }
-    }
+}
+
+/** The slot whose check finds `v`. */
+export const slotOf = (v: Violation): Slot => {
+  switch (v.kind) {
+    case 'double_booking': return { kind: 'booking', id: v.shifts[0] }
+    case 'max_hours_exceeded': return { kind: 'hours', person: v.staff, week: v.week }
+    case 'coverage_shortfall': return { kind: 'coverage', date: v.coverage.date, role: v.coverage.role }
+    default: return { kind: 'shift', id: v.shift }
   }
-  const dates = [...new Set(Object.values(schedule.shifts).map((s) => s.date))].sort()
-  for (const rule of schedule.settings.coverage) {
-    for (const date of dates) {
-      const coverage: CoverageRef = { role: rule.role, date, start: rule.start, end: rule.end }
-      const shifts = coveringShifts(schedule, coverage)
-      if (shifts.length === 0 && !Object.values(schedule.shifts).some((s) => s.role === rule.role && s.date === date)) continue
-      const have = new Set(shifts.map((id) => schedule.shifts[id]?.assignee).filter((a) => a != null && schedule.staff[a] !== undefined)).size
-      if (have < rule.min) {
-        add({ kind: 'coverage_shortfall', key: `coverage_shortfall:${rule.role}:${date}:${rule.start}-${rule.end}`, coverage, shifts, have, min: rule.min })
-      }
-    }
-  }
+}
+
+/** Whether violation `v` (the same key) holds in a state. */
+export const holds = (src: ScheduleSource, v: Violation): boolean => slotViolations(src, slotOf(v)).some((x) => x.key === v.key)
+
+/** Every violation of a schedule, from scratch (the incremental ViolationIndex must always equal this). */
+export const violations = (schedule: ScheduleJSON): Map<string, Violation> => {
+  const src = ScheduleIndex.fromJSON(schedule)
+  const slots: Slot[] = []
+  for (const id of Object.keys(schedule.shifts).sort()) slots.push({ kind: 'shift', id }, { kind: 'booking', id })
+  for (const person of [...src.people()].sort()) for (const week of [...src.weeksOf(person)].sort()) slots.push({ kind: 'hours', person, week })
+  const roles = [...new Set(schedule.settings.coverage.map((r) => r.role))]
+  for (const date of [...src.dates()].sort()) for (const role of roles) slots.push({ kind: 'coverage', date, role })
+  const out = new Map<string, Violation>()
+  for (const slot of slots) for (const v of slotViolations(src, slot)) out.set(v.key, v)
   return out
 }
 
@@ -98,18 +169,15 @@ const timing = ['assignee', 'date', 'start', 'end']
 
 /**
  * The paths whose change can create or cure a violation: an edit touching one of them takes part in the
- * conflict. `states` are the schedules the violation is looked at in (merged state and each view), so a
+ * conflict. `states` are the states the violation is looked at in (merged state and each view), so a
  * shift moved away by one editor still counts.
  */
-export const relevantPaths = (v: Violation, states: ScheduleJSON[]): string[] => {
+export const relevantPaths = (v: Violation, states: ScheduleSource[]): string[] => {
   switch (v.kind) {
     case 'double_booking':
       return [...shiftFields(v.shifts[0], timing), ...shiftFields(v.shifts[1], timing), `staff.${v.staff}`]
     case 'max_hours_exceeded': {
-      const ids = new Set<string>()
-      for (const s of states) {
-        for (const [id, shift] of Object.entries(s.shifts)) if (shift.assignee === v.staff && weekOf(s, shift.date) === v.week) ids.add(id)
-      }
+      const ids = new Set(states.flatMap((s) => weekShifts(s, v.staff, v.week)))
       return [...[...ids].flatMap((id) => shiftFields(id, timing)), `staff.${v.staff}.maxHoursPerWeek`, `staff.${v.staff}`]
     }
     case 'time_off_violation':
@@ -119,11 +187,25 @@ export const relevantPaths = (v: Violation, states: ScheduleJSON[]): string[] =>
     case 'dangling_reference':
       return [...shiftFields(v.shift, ['assignee']), `staff.${v.staff}`]
     case 'coverage_shortfall': {
+      // Shifts dated that day, those of the days around it that reach into the window, and their people
+      // (a person counts only while their own role is the rule's).
+      const { role, date } = v.coverage
+      const window = windowOf(v.coverage, date)
       const ids = new Set<string>()
+      const people = new Set<string>()
       for (const s of states) {
-        for (const [id, shift] of Object.entries(s.shifts)) if (shift.role === v.coverage.role && shift.date === v.coverage.date) ids.add(id)
+        for (const id of nearShifts(s, role, date)) {
+          const shift = s.shift(id) as ShiftJSON
+          const iv = intervalOf(shift)
+          if (shift.date !== date && (window === null || iv === null || overlapMinutes(iv, window) === 0)) continue
+          ids.add(id)
+          if (shift.assignee !== null) people.add(shift.assignee)
+        }
       }
-      return [...[...ids].flatMap((id) => shiftFields(id, [...timing, 'role'])), 'settings.coverage']
+      return [
+        ...[...ids].flatMap((id) => shiftFields(id, [...timing, 'role'])), 'settings.coverage',
+        ...[...people].flatMap((p) => [`staff.${p}`, `staff.${p}.role`]),
+      ]
     }
   }
 }

@@ -1,3 +1,4 @@
+import { Session } from 'node:inspector'
 import * as Y from 'yjs'
 import type { EditEvent } from './history.ts'
 
@@ -90,4 +91,28 @@ export class SimClient {
     if (!this.online) this.editedAt ??= this.server.tick(1000)
     fn(this.doc)
   }
+}
+
+/**
+ * How many exceptions `fn` throws, caught ones included (the in-process inspector pauses on every throw):
+ * the test that reading malformed intermediate states is a normal case, without throw/catch.
+ */
+export const countThrown = (fn: () => void): number => {
+  const session = new Session()
+  session.connect()
+  let thrown = 0
+  session.on('Debugger.paused', (message) => {
+    if (message.params.reason === 'exception') thrown++
+    session.post('Debugger.resume')
+  })
+  session.post('Debugger.enable')
+  session.post('Debugger.setPauseOnExceptions', { state: 'all' })
+  try {
+    fn()
+  } finally {
+    session.post('Debugger.setPauseOnExceptions', { state: 'none' })
+    session.post('Debugger.disable')
+    session.disconnect()
+  }
+  return thrown
 }

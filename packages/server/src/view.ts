@@ -81,7 +81,9 @@ export const authorView = async (
       return { kind: 'forged', reason: `the declared state names ${client}:${clock}, which neither the server nor the update has` }
     }
   }
-  if ([...roomState].every(([client, clock]) => (declared.get(client) ?? 0) >= clock)) return current('the client had everything')
+  // No shortcut when the declared state covers every struct: a delete-only entry (a removal) carries no
+  // struct, so only the log tells whether the client had it; the scan below reads back only to the first
+  // entry of another author the client had, which for a client that had everything is the head.
   const own = new Set(structClocks(reply).map(([client]) => client))
   const replyDeletes = deleteRanges(reply)
   let prefix = head
@@ -97,7 +99,8 @@ export const authorView = async (
     }
     const clocks = structClocks(entry.update)
     // Another author's entry the client had: it had synced up to here, so it had everything before too.
-    if (clocks.length > 0 && clocks.every(([client]) => !own.has(client))) break
+    // Likewise any entry with structs it had, while nothing after it was missing: it had the whole log.
+    if (clocks.length > 0 && (prefix === head || clocks.every(([client]) => !own.has(client)))) break
     also.push(entry)
   }
   if (prefix >= head) return current('the client had every entry')
