@@ -32,6 +32,8 @@ describe('docs stay in step with the code', () => {
     const used = new Set([...(doc('grafana-dashboard.json') + doc('alerts.yml')).matchAll(/rota_[a-z_]+/g)].map((m) => m[0]))
     for (const name of used) {
       const base = name.replace(/_(bucket|count|sum)$/, '')
+      // The resolver registers its own metrics on the same registry; packages/resolver's docs test checks those.
+      if (base.startsWith('rota_resolver_')) continue
       expect(names, name).toContain(base)
     }
     expect(used.size).toBeGreaterThan(8)
