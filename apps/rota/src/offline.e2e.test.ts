@@ -236,7 +236,6 @@ describe('nothing allowed is ever stranded', () => {
     })
     cleanup.push(() => stock.destroy())
     const denied: string[] = []
-    stock.on('status', () => undefined)
     await waitFor(() => stock.synced, 'the stock client to sync')
     const socket = (): WebSocket | null => stock.ws as unknown as WebSocket | null
     socket()?.addEventListener('message', (event: { data: unknown }) => {

@@ -1,4 +1,3 @@
-import { Session } from 'node:inspector'
 import * as Y from 'yjs'
 import type { EditEvent } from './history.ts'
 
@@ -93,26 +92,5 @@ export class SimClient {
   }
 }
 
-/**
- * How many exceptions `fn` throws, caught ones included (the in-process inspector pauses on every throw):
- * the test that reading malformed intermediate states is a normal case, without throw/catch.
- */
-export const countThrown = (fn: () => void): number => {
-  const session = new Session()
-  session.connect()
-  let thrown = 0
-  session.on('Debugger.paused', (message) => {
-    if (message.params.reason === 'exception') thrown++
-    session.post('Debugger.resume')
-  })
-  session.post('Debugger.enable')
-  session.post('Debugger.setPauseOnExceptions', { state: 'all' })
-  try {
-    fn()
-  } finally {
-    session.post('Debugger.setPauseOnExceptions', { state: 'none' })
-    session.post('Debugger.disable')
-    session.disconnect()
-  }
-  return thrown
-}
+// One definition of the exception counter: @rota/model's, which its lenient readers are tested with.
+export { countThrown } from '@rota/model/testing/exceptions'

@@ -261,9 +261,11 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
    * Ids from before the room loaded are not known and not checked (a client giving back edits the server
    * lost may carry anyone's).
    */
-  const checkClients = (room: Room, to: Map<number, number>, identity: Identity): void => {
-    for (const [client, clock] of to) {
-      if (clock <= Y.getState(room.ydoc.store, client)) continue
+  const newClients = (room: Room, to: Map<number, number>): number[] =>
+    [...to].filter(([client, clock]) => clock > Y.getState(room.ydoc.store, client)).map(([client]) => client)
+
+  const checkClients = (room: Room, clients: number[], identity: Identity): void => {
+    for (const client of clients) {
       const owner = client === room.ydoc.clientID ? '(the server)' : room.authors.get(client)
       if (owner !== undefined && owner !== identity.sub) {
         throw forbidden(room, `the update carries new structs of Yjs client ${client}, which another editor writes`, { client })
@@ -277,8 +279,9 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     const hostile = guardUpdate(room.ydoc, update)
     if (hostile !== undefined) throw forbidden(room, hostile)
     const identity = options.identity
-    if (identity !== undefined) checkClients(room, to, identity)
-    const claimed = identity === undefined ? [] : [...to].filter(([client, clock]) => clock > Y.getState(room.ydoc.store, client))
+    // The client ids this update brings new structs of: checked now, theirs once the update is applied.
+    const claimed = identity === undefined ? [] : newClients(room, to)
+    if (identity !== undefined) checkClients(room, claimed, identity)
     // An update that changes nothing (a read-only client's sync step 2) is not an attempt to write.
     const judging = needsJudging(identity) && !empty && !isNoopUpdate(room.ydoc, update)
     if (judging) {
@@ -306,7 +309,7 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     const start = process.hrtime.bigint()
     apply(room, update, options.except, judging && options.onDenied !== undefined ? takeOut : undefined)
     metrics.applySeconds.observe(seconds(start))
-    for (const [client] of claimed) if (!room.authors.has(client)) room.authors.set(client, (identity as Identity).sub)
+    for (const client of claimed) if (!room.authors.has(client)) room.authors.set(client, (identity as Identity).sub)
     if (refused === undefined || refused.length === 0 || rewritten === undefined) return commit(room, stored, to, meta, options.except)
     // The entry holds the editor's structs with the refused ones put back: everyone, the sender too, needs it.
     stored = rewritten
