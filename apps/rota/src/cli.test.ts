@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, stat, truncate } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as Y from 'yjs'
@@ -91,5 +91,48 @@ describe('offline commands on a data dir', () => {
     c = capture()
     expect(await run(['export', 'missing', ...args], c.io)).toBe(1)
     expect(c.err.join('')).toContain(CliErrorCode.NotFound)
+  })
+})
+
+describe('rota repair', () => {
+  it('names the lost seqs of a cut write-ahead log, and cuts only when told', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rota-repair-'))
+    cleanup.push(() => rm(dir, { recursive: true, force: true }))
+    const log = await openLevelLog({ dir: logDirOf(dir) })
+    const doc = new Y.Doc()
+    const updates: Uint8Array[] = []
+    doc.on('update', (u: Uint8Array) => updates.push(u))
+    for (let i = 0; i < 30; i++) applyOps(doc, [{ op: 'set', path: 'settings.name', value: `Ward ${i}` }])
+    // One batch per entry: the write-ahead log holds them one after the other.
+    for (const update of updates) {
+      await log.append('acme/w1', update, { actor: 'ana', role: 'manager', origin: 'rest', clientIds: [doc.clientID], receivedAt: Date.now() })
+    }
+    await log.close()
+    const walDir = logDirOf(dir)
+    const wal = (await readdir(walDir)).filter((name) => /^\d+\.log$/.test(name)).sort((a, b) => Number.parseInt(a) - Number.parseInt(b)).at(-1)!
+    await truncate(join(walDir, wal), Math.floor((await stat(join(walDir, wal))).size / 2))
+    const args = ['--data-dir', dir]
+
+    // The damage is never silent: the store does not open as if nothing happened.
+    let c = capture()
+    expect(await run(['verify', ...args], c.io)).toBe(1)
+    expect(c.err.join('\n')).toMatch(/acme\/w1 seq \d+: missing/)
+
+    // Salvage without cutting: the lost seqs are named, the document is still damaged, exit 1.
+    c = capture()
+    expect(await run(['repair', ...args], c.io)).toBe(1)
+    const lost = c.err.find((line) => line.startsWith('acme/w1: lost seqs'))
+    expect(lost).toMatch(/^acme\/w1: lost seqs \d+–30$/)
+    expect(c.err.join('\n')).toContain('--truncate-damaged')
+
+    // Cutting: the document ends at its last intact entry and verifies clean.
+    c = capture()
+    expect(await run(['repair', '--truncate-damaged', ...args], c.io)).toBe(0)
+    const firstLost = Number(/lost seqs (\d+)/.exec(lost!)![1])
+    expect(c.err).toEqual([lost])
+    expect(c.out).toEqual([`1 documents, ${firstLost - 1} entries; 1 with lost entries, 0 still damaged`])
+    c = capture()
+    expect(await run(['verify', ...args], c.io)).toBe(0)
+    expect(c.out).toEqual([`1 documents, ${firstLost - 1} entries, 0 damaged`])
   })
 })

@@ -2,6 +2,7 @@ import { CliError, CliErrorCode, exitCodeOf } from './errors.ts'
 import { parseCommandLine, resolveConfig, usage } from './config.ts'
 import { runServe } from './commands/serve.ts'
 import { docsCommand, exportCommand, historyCommand, verifyCommand, type Output } from './commands/offline.ts'
+import { repairCommand } from './commands/repair.ts'
 import { rulesCommand, type RulesOutput } from './commands/rules.ts'
 
 const stdio: Output = {
@@ -36,6 +37,9 @@ export const run = async (argv: string[], io: RulesOutput = stdio, env = process
         return 0
       case 'verify':
         await verifyCommand(config, arg, io)
+        return 0
+      case 'repair':
+        await repairCommand(config, values, io)
         return 0
       case 'rules':
         await rulesCommand(config, values, positionals.slice(1), io, env)

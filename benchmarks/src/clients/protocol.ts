@@ -34,6 +34,11 @@ export type Command =
   | { cmd: 'collect' }
   /** Every replica's full state (Yjs v1 update), keyed by replica index. */
   | { cmd: 'states' }
+  /**
+   * Resolves once every replica's client reports all its edits acknowledged as durable; replies false at once where
+   * the client gets no such acknowledgements (stock y-websocket, Hocuspocus).
+   */
+  | { cmd: 'awaitSaved'; timeoutMs: number }
   | { cmd: 'close' }
 
 /** A sent edit: sender client id, the sender's clock after it, wall time (ms). Delete-only edits are not stamped. */

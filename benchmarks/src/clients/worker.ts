@@ -113,6 +113,15 @@ const handle = async (command: Command): Promise<unknown> => {
     }
     case 'states':
       return replicas.map((r) => [r.spec.index, Y.encodeStateAsUpdate(r.doc)])
+    case 'awaitSaved': {
+      if (replicas.some((r) => r.client.whenSaved === undefined)) return false
+      let timer: NodeJS.Timeout | undefined
+      const bound = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`not every edit acknowledged as saved within ${command.timeoutMs} ms`)), command.timeoutMs)
+      })
+      await Promise.race([Promise.all(replicas.map((r) => r.client.whenSaved!())), bound]).finally(() => clearTimeout(timer))
+      return true
+    }
     case 'close':
       for (const r of replicas) r.client.destroy()
       // Client libraries keep timers (reconnect, awareness) after destroy; this process has nothing left to do.

@@ -12,6 +12,8 @@ export interface SyncClient {
   disconnect(): void
   connect(): void
   destroy(): void
+  /** Resolves once the server has acknowledged every local edit as durable; only clients that get such acknowledgements have it. */
+  whenSaved?(): Promise<void>
 }
 
 const SYNC_TIMEOUT_MS = 60_000
@@ -79,5 +81,6 @@ export const connectRotaProvider = (url: string, docName: string, doc: Y.Doc): S
     disconnect: () => provider.disconnect(),
     connect: () => provider.connect(),
     destroy: () => void provider.destroy(),
+    whenSaved: () => provider.whenSaved(),
   }
 }

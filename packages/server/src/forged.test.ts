@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import * as encoding from 'lib0/encoding'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -40,6 +41,18 @@ const serverOnLevelLog = async (doc: string) => {
   const editor = track(connectClient(server, doc))
   await whenSynced(editor)
   return { log, server, editor }
+}
+
+/** A Yjs v1 update with no structs and one deleted range: what a crafted "delete ahead" sends. */
+const deletionOf = (client: number, clock: number, len: number): Uint8Array => {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, 0)
+  encoding.writeVarUint(encoder, 1)
+  encoding.writeVarUint(encoder, client)
+  encoding.writeVarUint(encoder, 1)
+  encoding.writeVarUint(encoder, clock)
+  encoding.writeVarUint(encoder, len)
+  return encoding.toUint8Array(encoder)
 }
 
 const stateVector = (doc: Y.Doc) => Y.decodeStateVector(Y.encodeStateVector(doc))
@@ -112,5 +125,31 @@ describe('a copy of a struct the server holds, with different content', () => {
     Y.applyUpdate(replayed, await log.stateAt('g'))
     expect(roomDoc.getArray('a').toArray()).toEqual(['a', 'b', 'c', 'd'])
     expect(replayed.getArray('a').toArray()).toEqual(roomDoc.getArray('a').toArray())
+  })
+})
+
+describe('a deletion of structs the server does not have yet', () => {
+  // Yjs would keep it pending and apply it when the structs arrive, here and on every replica that gets them
+  // from the server, but not on their author's replica (Yjs retries pending deletions only when remote
+  // updates arrive): the author would keep an edit everyone else sees deleted, for good.
+  it('is refused from every editor, admins included, and the author’s next edit stays', async () => {
+    const { log, server, editor } = await serverOnLevelLog('h')
+    const settings = editor.doc.getMap('settings')
+    settings.set('name', 'one')
+    await waitFor(async () => (await log.head('h'))?.headSeq === 1)
+
+    // The editor's next structs will be editor:1…: delete them before they exist.
+    const update = deletionOf(editor.doc.clientID, Y.getState(editor.doc.store, editor.doc.clientID), 3)
+    const admin = { sub: 'root', tenant: null, role: 'admin' as const }
+    const refused = await server.rooms
+      .applyUpdate('h', update, { actor: 'root', role: 'admin', origin: 'ws' }, { identity: admin })
+      .then(() => 'stored', (err: { code?: string }) => err.code)
+    expect(refused).toBe(ServerErrorCode.Forbidden)
+
+    settings.set('name', 'two')
+    await waitFor(async () => (await log.head('h'))?.headSeq === 2)
+    const roomDoc = await server.rooms.getDoc('h')
+    expect(roomDoc.getMap('settings').toJSON()).toEqual({ name: 'two' })
+    expect(roomDoc.store.pendingDs).toBeNull()
   })
 })

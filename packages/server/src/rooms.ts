@@ -282,12 +282,15 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     // The client ids this update brings new structs of: checked now, theirs once the update is applied.
     const claimed = identity === undefined ? [] : newClients(room, to)
     if (identity !== undefined) checkClients(room, claimed, identity)
-    // An update that changes nothing (a read-only client's sync step 2) is not an attempt to write.
-    const judging = needsJudging(identity) && !empty && !isNoopUpdate(room.ydoc, update)
-    if (judging) {
+    // What Yjs cannot integrate now is refused from every editor, admins too: a deletion of structs the
+    // room lacks would wait and delete them on arrival here, while their author's replica keeps them
+    // (Yjs retries pending deletions only when remote updates arrive): the document would split for good.
+    if (identity !== undefined && !empty) {
       const pending = unjudgeable(room.ydoc, update)
       if (pending !== undefined) throw forbidden(room, pending)
     }
+    // An update that changes nothing (a read-only client's sync step 2) is not an attempt to write.
+    const judging = needsJudging(identity) && !empty && !isNoopUpdate(room.ydoc, update)
     let refused = judging ? judgeFirst(room, update, identity, options) : []
     // Nothing to store, but answered in order with the appends before it (acks pair up with sends).
     if (empty) return room.appendTail.then(() => ({ seq: room.headSeq, clientIds: [] }))
