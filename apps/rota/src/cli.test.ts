@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as Y from 'yjs'
 import { openLevelLog } from '@rota/log-leveldb'
+import { createAuth } from '@rota/auth'
 import { applyOps } from '@rota/model'
 import { CliErrorCode, logDirOf, parseCommandLine, resolveConfig, run } from './index.ts'
 
@@ -134,5 +135,38 @@ describe('rota repair', () => {
     c = capture()
     expect(await run(['verify', ...args], c.io)).toBe(0)
     expect(c.out).toEqual([`1 documents, ${firstLost - 1} entries, 0 damaged`])
+  })
+})
+
+describe('rota token', () => {
+  const secret = 'rota-cli-test-secret-rota-cli-test-secret-0123'
+
+  it('mints a token the server accepts, with the claims asked for', async () => {
+    const c = capture()
+    const args = ['token', '--sub', 'ana', '--tenant', 'acme', '--role', 'staff', '--staff-id', 'st1', '--expires', '1h']
+    expect(await run(args, c.io, { ROTA_AUTH_SECRET: secret })).toBe(0)
+    expect(c.out).toHaveLength(1)
+    const identity = await createAuth({ secret }).authenticate(c.out[0])
+    expect(identity).toEqual({ sub: 'ana', tenant: 'acme', role: 'staff', staffId: 'st1' })
+    const payload = JSON.parse(Buffer.from(c.out[0]!.split('.')[1]!, 'base64url').toString())
+    expect(payload.exp - payload.iat).toBe(3600)
+    // Another secret does not accept it.
+    await expect(createAuth({ secret: secret.replace('0123', '9876') }).authenticate(c.out[0])).rejects.toMatchObject({ code: 'ROTA_AUTH_INVALID' })
+  })
+
+  it('refuses without a secret, and refuses claims the server would refuse', async () => {
+    const cases: Array<[string[], Record<string, string>, RegExp]> = [
+      [['--sub', 'ana', '--tenant', 'acme', '--role', 'manager'], {}, /HS256 secret/],
+      [['--sub', 'ana', '--tenant', 'acme', '--role', 'staff'], { ROTA_AUTH_SECRET: secret }, /staffId/],
+      [['--sub', 'ana', '--role', 'manager'], { ROTA_AUTH_SECRET: secret }, /--tenant/],
+      [['--sub', 'ana', '--tenant', 'acme', '--role', 'boss'], { ROTA_AUTH_SECRET: secret }, /role/],
+      [['--sub', 'ana', '--tenant', 'acme', '--role', 'manager', '--expires', 'soon'], { ROTA_AUTH_SECRET: secret }, /duration/],
+    ]
+    for (const [args, env, message] of cases) {
+      const c = capture()
+      expect(await run(['token', ...args], c.io, env)).toBe(2)
+      expect(c.out).toEqual([])
+      expect(c.err.join('\n')).toMatch(message)
+    }
   })
 })

@@ -3,6 +3,7 @@ import { parseCommandLine, resolveConfig, usage } from './config.ts'
 import { runServe } from './commands/serve.ts'
 import { docsCommand, exportCommand, historyCommand, verifyCommand, type Output } from './commands/offline.ts'
 import { repairCommand } from './commands/repair.ts'
+import { tokenCommand } from './commands/token.ts'
 import { rulesCommand, type RulesOutput } from './commands/rules.ts'
 
 const stdio: Output = {
@@ -37,6 +38,9 @@ export const run = async (argv: string[], io: RulesOutput = stdio, env = process
         return 0
       case 'verify':
         await verifyCommand(config, arg, io)
+        return 0
+      case 'token':
+        await tokenCommand(values, io, env)
         return 0
       case 'repair':
         await repairCommand(config, values, io)

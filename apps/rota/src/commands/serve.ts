@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { openLevelLog } from '@rota/log-leveldb'
 import { createMetrics, roleRulesExtension, startServer, type RotaServer } from '@rota/server'
-import { assertBindAllowed, createAuth, loadAuthConfig, loadRoleRulesCache, openModeWarning, type RoleRulesCache } from '@rota/auth'
+import { assertBindAllowed, createAuth, loadAuthConfig, loadRoleRulesCache, openModeWarning, type AuthSettings, type RoleRulesCache } from '@rota/auth'
 import { resolverExtension } from '@rota/resolver'
 import type { Config, ParsedValues } from '../config.ts'
 import { openLevelRoleRulesStore } from '../roleRulesStore.ts'
@@ -24,12 +24,9 @@ export interface Serving {
   stop(): Promise<void>
 }
 
-/**
- * Opens the rules store and the log and starts the server; the caller decides about signals (see runServe).
- * The rules are loaded before the server listens, so the first update is judged by the team's own rules.
- */
-export const startServing = async (config: Config, values: ParsedValues, env = process.env): Promise<Serving> => {
-  const authSettings = loadAuthConfig(env, {
+/** The auth settings of the command line and environment (flags win), as @rota/auth reads them. */
+export const authSettingsOf = (values: ParsedValues, env: NodeJS.ProcessEnv = process.env): AuthSettings =>
+  loadAuthConfig(env, {
     ...(values['auth-secret'] === undefined ? {} : { authSecret: values['auth-secret'] }),
     ...(values['auth-public-key'] === undefined ? {} : { authPublicKey: values['auth-public-key'] }),
     ...(values['auth-jwks'] === undefined ? {} : { authJwks: values['auth-jwks'] }),
@@ -37,6 +34,13 @@ export const startServing = async (config: Config, values: ParsedValues, env = p
     ...(values['auth-audience'] === undefined ? {} : { authAudience: values['auth-audience'] }),
     ...(values['allow-public-open'] === undefined ? {} : { allowPublicOpen: values['allow-public-open'] }),
   })
+
+/**
+ * Opens the rules store and the log and starts the server; the caller decides about signals (see runServe).
+ * The rules are loaded before the server listens, so the first update is judged by the team's own rules.
+ */
+export const startServing = async (config: Config, values: ParsedValues, env = process.env): Promise<Serving> => {
+  const authSettings = authSettingsOf(values, env)
   mkdirSync(config.dataDir, { recursive: true })
   // What is open so far: closed newest first by stop(), or at once when a later step fails.
   const opened: Array<() => Promise<void>> = []
