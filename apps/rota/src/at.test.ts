@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseAt } from './commands/offline.ts'
+import { parseAt } from './commands/logSource.ts'
 import { CliErrorCode } from './errors.ts'
 
 describe('export --at', () => {

@@ -293,6 +293,7 @@ export const usage = (): string => {
     '  history <doc> [--limit n]  Entries of a document, newest first',
     '  export <doc> [--at seq|ISO-time]  The schedule as JSON on stdout',
     '  verify [doc]               Check checksums and encodings of every entry (exit 1 on damage)',
+    '  restore <doc> --at <seq>   Make a document what it was at seq, as a new entry (history is kept)',
     '  repair [--truncate-damaged]  Server stopped: salvage a damaged LevelDB store, name what was lost',
     '  token --sub s --role r [--tenant t] [--staff-id id] [--expires 1h]  Mint a token with the HS256 secret (development, tests)',
     '  rules show <tenant>        A team\'s role rules (JSON on stdout; who set them on stderr)',
@@ -305,6 +306,7 @@ export const usage = (): string => {
     '  --auth-issuer / ROTA_AUTH_ISSUER, --auth-audience / ROTA_AUTH_AUDIENCE, --allow-public-open / ROTA_AUTH_ALLOW_PUBLIC_OPEN',
     '  --no-resolver              serve: run without the conflict resolver (same as --resolver off)',
     '  --json                     Machine-readable output (docs, history, rules)',
-    '  --url <server> --token <jwt>  rules: go through a running server (token also from ROTA_TOKEN)',
+    '  --url <server> --token <jwt>  docs, history, export, verify, restore, rules: go through a running server',
+    '                             (also ROTA_URL, ROTA_TOKEN); without them the command opens --data-dir (server stopped)',
   ].join('\n')
 }

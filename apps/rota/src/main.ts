@@ -1,7 +1,7 @@
 import { CliError, CliErrorCode, exitCodeOf } from './errors.ts'
 import { parseCommandLine, resolveConfig, usage } from './config.ts'
 import { runServe } from './commands/serve.ts'
-import { docsCommand, exportCommand, historyCommand, verifyCommand, type Output } from './commands/offline.ts'
+import { docsCommand, exportCommand, historyCommand, restoreCommand, verifyCommand, type Output } from './commands/documents.ts'
 import { repairCommand } from './commands/repair.ts'
 import { tokenCommand } from './commands/token.ts'
 import { rulesCommand, type RulesOutput } from './commands/rules.ts'
@@ -28,22 +28,25 @@ export const run = async (argv: string[], io: RulesOutput = stdio, env = process
         await runServe(config, values)
         return Number(process.exitCode ?? 0)
       case 'docs':
-        await docsCommand(config, values, io)
+        await docsCommand(config, values, io, env)
         return 0
       case 'history':
-        await historyCommand(config, values, arg, io)
+        await historyCommand(config, values, arg, io, env)
         return 0
       case 'export':
-        await exportCommand(config, values, arg, io)
+        await exportCommand(config, values, arg, io, env)
         return 0
       case 'verify':
-        await verifyCommand(config, arg, io)
+        await verifyCommand(config, values, arg, io, env)
         return 0
       case 'token':
         await tokenCommand(values, io, env)
         return 0
       case 'repair':
         await repairCommand(config, values, io)
+        return 0
+      case 'restore':
+        await restoreCommand(config, values, arg, io, env)
         return 0
       case 'rules':
         await rulesCommand(config, values, positionals.slice(1), io, env)

@@ -82,6 +82,6 @@ export const authorizeOps = (identity: Identity, doc: Y.Doc, ops: PathOp[], rule
   return judgeChanges(identity, new StateReader(doc), ops.map(changeOfOp), rules)
 }
 
-/** restore and delete are admin-only; settings (name, timezone, coverage rules) and team role rules are manager and up. */
+/** restore, delete and verify (reads the log's integrity) are admin-only; settings (name, timezone, coverage rules) and team role rules are manager and up. */
 export const canAdmin = (identity: Identity, action: AdminAction): boolean =>
   roleAtLeast(identity.role, action === 'settings' || action === 'rules' ? 'manager' : 'admin')

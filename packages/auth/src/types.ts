@@ -24,7 +24,7 @@ export interface Identity {
 export type Decision = { ok: true } | { ok: false; reason: string }
 
 /** `rules`: change a team's role rules (PUT/DELETE /api/teams/:tenant/rules). */
-export type AdminAction = 'restore' | 'delete' | 'settings' | 'rules'
+export type AdminAction = 'restore' | 'delete' | 'settings' | 'rules' | 'verify'
 
 /** The server's auth hooks (@rota/server's `AuthHooks`), implemented structurally. */
 export interface AuthHooks {

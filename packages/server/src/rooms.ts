@@ -2,7 +2,7 @@ import * as Y from 'yjs'
 import type { FastifyBaseLogger as Logger } from 'fastify'
 import { stateParts, type EntryMeta, type UpdateLog } from '@rota/log'
 import { CloseCode, mergeClocks, type DeniedChange } from '@rota/protocol'
-import { guardUpdate, isNoopUpdate, unjudgeable } from '@rota/auth'
+import { deletionAhead, guardUpdate, isNoopUpdate, unjudgeable } from '@rota/auth'
 import { RotaServerError, ServerErrorCode } from './errors.ts'
 import { parseDocName, type DocName } from './docName.ts'
 import { Room, type RoomMember } from './room.ts'
@@ -282,15 +282,14 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     // The client ids this update brings new structs of: checked now, theirs once the update is applied.
     const claimed = identity === undefined ? [] : newClients(room, to)
     if (identity !== undefined) checkClients(room, claimed, identity)
-    // What Yjs cannot integrate now is refused from every editor, admins too: a deletion of structs the
-    // room lacks would wait and delete them on arrival here, while their author's replica keeps them
-    // (Yjs retries pending deletions only when remote updates arrive): the document would split for good.
-    if (identity !== undefined && !empty) {
-      const pending = unjudgeable(room.ydoc, update)
-      if (pending !== undefined) throw forbidden(room, pending)
-    }
     // An update that changes nothing (a read-only client's sync step 2) is not an attempt to write.
     const judging = needsJudging(identity) && !empty && !isNoopUpdate(room.ydoc, update)
+    // What Yjs cannot integrate now is refused from judged editors (it would change things later, unjudged);
+    // a deletion of structs nobody sent yet from every editor, admins too (deletionAhead says why).
+    if (identity !== undefined && !empty) {
+      const pending = judging ? unjudgeable(room.ydoc, update) : deletionAhead(room.ydoc, update)
+      if (pending !== undefined) throw forbidden(room, pending)
+    }
     let refused = judging ? judgeFirst(room, update, identity, options) : []
     // Nothing to store, but answered in order with the appends before it (acks pair up with sends).
     if (empty) return room.appendTail.then(() => ({ seq: room.headSeq, clientIds: [] }))

@@ -11,7 +11,7 @@
 import { repairLevelLog, type RepairReport } from '@rota/log-leveldb'
 import { CliError, CliErrorCode } from '../errors.ts'
 import type { Config, ParsedValues } from '../config.ts'
-import type { Output } from './offline.ts'
+import type { Output } from './documents.ts'
 import { logDirOf } from './serve.ts'
 
 const seqRanges = (ranges: Array<[number, number]>): string =>

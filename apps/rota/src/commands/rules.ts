@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises'
 import { isValidTenant, type RoleRulesView } from '@rota/auth'
 import { CliError, CliErrorCode } from '../errors.ts'
 import type { Config, ParsedValues } from '../config.ts'
-import type { Output } from './offline.ts'
+import type { Output } from './documents.ts'
 import { localRules, remoteRules } from './rulesBackends.ts'
+import { serverOf } from './serverClient.ts'
 
 export interface RulesOutput extends Output {
   /** Where `rota rules set <tenant> -` reads the document (tests); default: all of stdin. */
@@ -60,11 +61,8 @@ export const rulesCommand = async (config: Config, values: ParsedValues, args: s
   if (extra.length > 0 || (action !== 'set' && source !== undefined)) {
     throw new CliError(CliErrorCode.Usage, `unexpected arguments: ${[...(action === 'set' ? [] : [source]), ...extra].join(' ')}`)
   }
-  const token = values.token ?? env.ROTA_TOKEN
-  if (values.url === undefined && values.token !== undefined) {
-    throw new CliError(CliErrorCode.Usage, '--token needs --url (without --url the command opens the data directory)')
-  }
-  const backend = values.url === undefined ? localRules(config.dataDir) : remoteRules(values.url, token)
+  const server = serverOf(values, env)
+  const backend = server === undefined ? localRules(config.dataDir) : remoteRules(server)
   const view =
     action === 'show' ? await backend.show(tenant) : action === 'set' ? await backend.set(tenant, await readDocument(source, io)) : await backend.reset(tenant)
   print(view, values, io)

@@ -4,6 +4,7 @@ import { parseRoleRules, roleRulesView, type RoleRulesStore, type RoleRulesView 
 import { CliError, CliErrorCode } from '../errors.ts'
 import { openLevelRoleRulesStore } from '../roleRulesStore.ts'
 import { rulesDirOf } from './serve.ts'
+import type { ServerClient } from './serverClient.ts'
 
 /** Where `rota rules` reads and writes: a running server's REST route, or the data directory itself. */
 export interface RulesBackend {
@@ -13,39 +14,13 @@ export interface RulesBackend {
   reset(tenant: string): Promise<RoleRulesView>
 }
 
-/** An error the server answered, with its code (ROTA_AUTH_BAD_RULES, ROTA_ERR_FORBIDDEN …) for the CLI to print. */
-class ServerAnswer extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message)
-    this.name = 'ServerAnswer'
-  }
-}
-
 /** Through a running server: `--url <server> --token <jwt>`; the server checks the token and `canAdmin('rules')`. */
-export const remoteRules = (url: string, token: string | undefined): RulesBackend => {
-  const call = async (method: 'GET' | 'PUT' | 'DELETE', tenant: string, body?: unknown): Promise<RoleRulesView> => {
-    const target = `${url.replace(/\/+$/, '')}/api/teams/${encodeURIComponent(tenant)}/rules`
-    let res: Response
-    try {
-      res = await fetch(target, {
-        method,
-        headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      })
-    } catch (err) {
-      throw new Error(`cannot reach ${url}: ${((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}`, { cause: err })
-    }
-    const answer = (await res.json().catch(() => undefined)) as (RoleRulesView & { error?: { code: string; message: string } }) | undefined
-    if (res.ok && answer !== undefined) return answer
-    throw new ServerAnswer(`${url} answered ${res.status}: ${answer?.error?.message ?? res.statusText}`, answer?.error?.code ?? `HTTP_${res.status}`)
-  }
+export const remoteRules = (server: ServerClient): RulesBackend => {
+  const path = (tenant: string) => `/api/teams/${encodeURIComponent(tenant)}/rules`
   return {
-    show: (tenant) => call('GET', tenant),
-    set: (tenant, document) => call('PUT', tenant, document),
-    reset: (tenant) => call('DELETE', tenant),
+    show: (tenant) => server.request<RoleRulesView>('GET', path(tenant)),
+    set: (tenant, document) => server.request<RoleRulesView>('PUT', path(tenant), { body: document }),
+    reset: (tenant) => server.request<RoleRulesView>('DELETE', path(tenant)),
   }
 }
 

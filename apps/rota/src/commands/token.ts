@@ -8,7 +8,7 @@
 import { mintToken, parseDuration } from '@rota/auth'
 import { CliError, CliErrorCode } from '../errors.ts'
 import type { ParsedValues } from '../config.ts'
-import type { Output } from './offline.ts'
+import type { Output } from './documents.ts'
 import { authSettingsOf } from './serve.ts'
 
 export const tokenCommand = async (values: ParsedValues, io: Output, env: NodeJS.ProcessEnv = process.env): Promise<void> => {

@@ -312,6 +312,39 @@ export const restPlugin: FastifyPluginAsync<RestPluginOptions> = async (app, { r
     },
   )
 
+  app.get(
+    '/api/docs/:doc/verify',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Check the checksum and encoding of every stored entry (what `rota verify` does), admins only',
+        params: docParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              doc: { type: 'string' },
+              entries: { type: 'integer' },
+              damaged: {
+                type: 'array',
+                items: { type: 'object', properties: { seq: { type: 'integer' }, reason: { type: 'string' } }, required: ['seq', 'reason'] },
+              },
+              damagedCheckpoints: { type: 'array', items: { type: 'integer' } },
+            },
+            required: ['doc', 'entries', 'damaged'],
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const doc = readable(request)
+      if (!hooks.canAdmin(request.identity, 'verify')) throw new RotaServerError(ServerErrorCode.Forbidden, 'not allowed to verify', { doc })
+      await existing(doc)
+      return log.verify(doc)
+    },
+  )
+
   app.post(
     '/api/docs/:doc/restore',
     {
