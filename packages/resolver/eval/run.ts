@@ -13,9 +13,10 @@ import { editor, testAuthHooks, tokenOf, waitFor } from '../src/e2e.helpers.ts'
 import { resolverExtension } from '../src/extension.ts'
 import type { Resolver } from '../src/resolver.ts'
 import { openLevelStore } from '../src/store.ts'
-import type { Conflict, ConflictKind } from '../src/types.ts'
+import type { Conflict } from '../src/types.ts'
 import { nextScenario, rng, type Scenario } from './scenarios.ts'
 import { answer, teams, type Team } from './teams.ts'
+import { pct, windowStats, type Outcome } from './stats.ts'
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -26,22 +27,11 @@ const TARGET = countArg >= 0 ? Number(args[countArg + 1]) : quick ? 260 : 500
 const onlyArg = args.indexOf('--only')
 const ONLY = onlyArg >= 0 ? args[onlyArg + 1] : undefined
 const NOISE = 0.03
-const WINDOWS: Array<[number, number]> = [[0, 50], [50, 100], [100, 200], [200, TARGET]]
+// The issue's targets: coverage within the first 60 conflicts and after 200, accuracy from the first automatic resolution on.
+const WINDOWS: Array<[number, number]> = [[0, 60], [60, 200], [200, TARGET]]
+/** With ROTA_EVAL_DUMP=file, every answered conflict's features and answer go there (JSON lines) for eval/replay.ts. */
+const DUMP = process.env.ROTA_EVAL_DUMP
 const out = (line = ''): void => void process.stdout.write(`${line}\n`)
-
-interface Outcome {
-  index: number
-  kind: ConflictKind
-  scenario: string
-  decides: boolean
-  auto: boolean
-  suggested: string
-  confidence: number
-  chosen: string
-  lww: string
-  roleBased: string
-  latencyMs: number
-}
 
 interface TeamRun { team: Team; outcomes: Outcome[]; tp: number; fp: number; fn: number; tn: number; benign: number; fpByScenario: Record<string, number>; fnByScenario: Record<string, number>; failedAnswers: string[] }
 
@@ -67,6 +57,7 @@ const main = async (): Promise<void> => {
     extensions: [resolverExtension({ store, registry: metrics.registry, unchallengedAfterMs: 0, onReady: (x) => { resolver = x } })],
   })
   const started = Date.now()
+  const dumped: string[] = []
   const api = async (method: 'GET' | 'POST', url: string, token: string, body?: object) => {
     const res = await server.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(body ? { payload: body } : {}) })
     if (res.statusCode !== 200) throw new Error(`${method} ${url} → ${res.statusCode} ${res.body}`)
@@ -158,8 +149,12 @@ const main = async (): Promise<void> => {
           await api('POST', `${url}/${c.id}/dismiss`, reviewer, {})
         }
         if (match) {
-          const chosen = answer(team, match, s, r, NOISE)
+          const chosen = answer(team, match, s, r, NOISE, run.outcomes.length)
           const auto = match.status === 'auto_applied'
+          if (DUMP) {
+            const features = (await store.get(doc, match.id))?.features
+            dumped.push(JSON.stringify({ team: team.name, index: run.outcomes.length, decides: match.kind === team.decides, features, chosen: chosen.id }))
+          }
           if (!auto || match.appliedOptionId !== chosen.id || r.chance(0.2)) {
             await api('POST', `${url}/${match.id}/resolve`, reviewer, { optionId: chosen.id }).catch((err: unknown) => {
               run.failedAnswers.push(String(err))
@@ -180,6 +175,7 @@ const main = async (): Promise<void> => {
   }
 
   const runs = await Promise.all(teams.map((t, i) => runTeam(t, SEED * 1000 + i)))
+  if (DUMP) await writeFile(DUMP, dumped.join('\n') + '\n')
   const seconds = (Date.now() - started) / 1000
   const report = runs.map((run) => summarise(run))
   print(report, seconds)
@@ -191,38 +187,6 @@ const main = async (): Promise<void> => {
   await server.close()
   await store.close()
   await rm(dir, { recursive: true, force: true })
-}
-
-const pct = (n: number, d: number): number | null => (d === 0 ? null : Math.round((1000 * n) / d) / 10)
-
-const ece = (os: Outcome[]): number | null => {
-  if (os.length === 0) return null
-  const bins = Array.from({ length: 10 }, () => ({ n: 0, conf: 0, hit: 0 }))
-  for (const o of os) {
-    const bin = bins[Math.min(9, Math.floor(o.confidence * 10))]!
-    bin.n++
-    bin.conf += o.confidence
-    bin.hit += o.suggested === o.chosen ? 1 : 0
-  }
-  return Math.round(1000 * bins.reduce((s, b) => s + (b.n === 0 ? 0 : (b.n / os.length) * Math.abs(b.conf / b.n - b.hit / b.n)), 0)) / 1000
-}
-
-const windowStats = (os: Outcome[]) => {
-  const auto = os.filter((o) => o.auto)
-  const willing = os.filter((o) => !o.decides)
-  const decides = os.filter((o) => o.decides)
-  return {
-    conflicts: os.length,
-    autoApplied: auto.length,
-    autoAccuracy: pct(auto.filter((o) => o.suggested === o.chosen).length, auto.length),
-    autoShareOfWilling: pct(willing.filter((o) => o.auto).length, willing.length),
-    actedWhereTeamDecides: pct(decides.filter((o) => o.auto).length, decides.length),
-    decideConflicts: decides.length,
-    suggestionAccuracy: pct(os.filter((o) => o.suggested === o.chosen).length, os.length),
-    calibrationError: ece(os),
-    baselineLwwAccuracy: pct(os.filter((o) => o.lww === o.chosen).length, os.length),
-    baselineRoleAccuracy: pct(os.filter((o) => o.roleBased === o.chosen).length, os.length),
-  }
 }
 
 const summarise = (run: TeamRun) => {
@@ -277,10 +241,19 @@ const print = (report: Array<ReturnType<typeof summarise>>, seconds: number): vo
     const w = t.after200
     out(row([t.team, w.autoAccuracy, w.autoShareOfWilling, w.actedWhereTeamDecides, w.suggestionAccuracy, w.baselineLwwAccuracy, w.baselineRoleAccuracy], bw))
   }
-  out('\nTargets after 200 conflicts: detection P/R ≥ 98 %, auto accuracy ≥ 95 %, ≥ 75 % of willing conflicts resolved automatically.')
+  out('\nTargets (issue 14, item 5): auto accuracy ≥ 95 % over all automatic resolutions, ≥ 50 % of willing conflicts automatic in 0–60')
+  out('and ≥ 80 % after 200, ECE ≤ 0.08 (all conflicts), no automatic resolution of the kind the team decides; detection P/R ≥ 98 %.')
   for (const t of report) {
-    const ok = (t.detection.precision ?? 0) >= 98 && (t.detection.recall ?? 0) >= 98 && (t.after200.autoAccuracy ?? 0) >= 95 && (t.after200.autoShareOfWilling ?? 0) >= 75
-    out(`  ${t.team}: ${ok ? 'met' : 'NOT met'}`)
+    const checks: Array<[string, boolean]> = [
+      ['detection', (t.detection.precision ?? 0) >= 98 && (t.detection.recall ?? 0) >= 98],
+      ['accuracy', (t.overall.autoAccuracy ?? 100) >= 95],
+      ['coverage 0–60', (t.curve[0]?.autoShareOfWilling ?? 0) >= 50],
+      ['coverage 200+', (t.after200.autoShareOfWilling ?? 0) >= 80],
+      ['ECE', (t.overall.calibrationError ?? 1) <= 0.08],
+      ['asks where it decides', (t.overall.actedWhereTeamDecides ?? 0) === 0],
+    ]
+    const missed = checks.filter(([, ok]) => !ok).map(([name]) => name)
+    out(`  ${t.team}: ${missed.length === 0 ? 'met' : `NOT met (${missed.join(', ')})`} — overall auto acc ${fmt(t.overall.autoAccuracy)} %, ECE ${fmt(t.overall.calibrationError)}`)
   }
 }
 

@@ -12,7 +12,8 @@ export interface Team {
   describe: string
   /** The kind this team decides case by case. */
   decides: ConflictKind
-  prefer(c: Conflict, s: Scenario): ConflictOption
+  /** The team's rule for a conflict; `index` is how many conflicts it answered before (a team may change its mind). */
+  prefer(c: Conflict, s: Scenario, index: number): ConflictOption
 }
 
 const rank: Record<string, number> = { staff: 1, lead: 2, manager: 3, admin: 4 }
@@ -32,6 +33,19 @@ const senior = (c: Conflict): ConflictOption => {
   return next && rank[top!.role] === rank[next.role] ? first(c) : keep(c, top!.editorId)
 }
 const isNotes = (c: Conflict): boolean => c.refs.paths.some((p) => p.endsWith('.notes'))
+const latestSenior = (c: Conflict): ConflictOption => {
+  const sorted = byTime(c).reverse().sort((x, y) => (rank[y.role] ?? 0) - (rank[x.role] ?? 0))
+  return keep(c, sorted[0]!.editorId)
+}
+/** The editor whose edit puts `who` on the shift, in an assignee overwrite; else undefined. */
+const editorAssigning = (c: Conflict, s: Scenario, who: string): string | undefined => {
+  if (!c.refs.paths.some((p) => p.endsWith('.assignee'))) return undefined
+  if (s.person?.a === who) return s.a.sub
+  if (s.person?.b === who) return s.b.sub
+  return undefined
+}
+/** When the ward's rota changes hands: the conflict after which the mind-changing team follows its new rule. */
+export const MIND_CHANGE_AT = 250
 
 export const teams: Team[] = [
   {
@@ -64,10 +78,32 @@ export const teams: Team[] = [
     describe: 'the earlier edit wins; both notes are kept',
     prefer: (c) => (isNotes(c) ? (keepAll(c) ?? first(c)) : first(c)),
   },
+  // Rules on facts the model has no feature for (which editor, which person), so it can learn only part of them.
+  {
+    name: 'rota-owner', tenant: 'west', decides: 'double_booking',
+    describe: 'mgr-2 owns the rota: their edit always wins; without them the latest edit; both notes are kept',
+    prefer: (c) => {
+      if (isNotes(c)) return keepAll(c) ?? last(c)
+      return c.edits.some((e) => e.editorId === 'mgr-2') ? keep(c, 'mgr-2') : last(c)
+    },
+  },
+  {
+    name: 'charge-nurse', tenant: 'central', decides: 'time_off_violation',
+    describe: 'Ana is the charge nurse: an edit that puts ana on the shift wins; otherwise the more senior editor, the latest between equals',
+    prefer: (c, s) => {
+      const forAna = editorAssigning(c, s, 'ana')
+      return forAna ? keep(c, forAna) : latestSenior(c)
+    },
+  },
+  {
+    name: 'mind-changer', tenant: 'harbor', decides: 'skill_mismatch',
+    describe: `the earlier edit wins; from conflict ${MIND_CHANGE_AT} on (a new ward manager) the more senior editor's, the earlier between equals`,
+    prefer: (c, _s, index) => (index < MIND_CHANGE_AT ? first(c) : senior(c)),
+  },
 ]
 
 /** The team's actual answer: its rule, a coin it alone sees on the kind it decides, and ~3% contradictions. */
-export const answer = (team: Team, c: Conflict, s: Scenario, r: Rng, noise: number): ConflictOption => {
+export const answer = (team: Team, c: Conflict, s: Scenario, r: Rng, noise: number, index: number): ConflictOption => {
   if (c.kind === team.decides || r.chance(noise)) return r.pick(c.options)
-  return team.prefer(c, s)
+  return team.prefer(c, s, index)
 }

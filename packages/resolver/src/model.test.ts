@@ -39,30 +39,50 @@ describe('the team model', () => {
 
   it('[M3] where a team decides case by case (answers the features do not explain), the model keeps asking', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 2 ** 30 }), (seed) => {
-      let s = seed
-      const coin = (): boolean => ((s = (s * 1103515245 + 12345) % 2 ** 31) & 1024) !== 0
+      // mulberry32: an LCG's low bits repeat with a short period, which the model rightly learns.
+      let a = seed >>> 0
+      const coin = (): boolean => {
+        a = (a + 0x6d2b79f5) >>> 0
+        let t = Math.imul(a ^ (a >>> 15), a | 1)
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296 < 0.5
+      }
       let m = newTeamModel()
       let confident = 0
       for (let i = 0; i < 200; i++) {
         const f = overwrite(coin())
-        if (predict(m, f).confidence >= 0.8) confident++
+        const p = predict(m, f)
+        if (p.trusted && p.confidence >= 0.8) confident++
         m = learn(m, f, coin() ? 'o1' : 'o2')
       }
       return confident / 200 < 0.1
-      // A fixed seed: over many random streams a run of lucky coins does make the model confident now and then
-      // (noted for the learning work, issue "The resolver at real scale", item 5); CI must not flip on it.
-    }), { numRuns: 30, seed: 20261202 })
+      // A fixed seed for CI; ROTA_PROPERTY_SEED tries others (checked with several).
+    }), { numRuns: 30, seed: Number(process.env.ROTA_PROPERTY_SEED ?? 20261202) })
   })
 
-  it('[M4] confidence never exceeds the team\'s recent record on that kind', () => {
+  it('[M4] confidence is calibrated: a team that follows its rule three times in four is told about 0.75', () => {
+    let s = 7
+    const coin = (): number => ((s = (s * 1103515245 + 12345) % 2 ** 31) % 1000) / 1000
     let m = newTeamModel()
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < 300; i++) {
       const f = overwrite(i % 2 === 0)
-      m = learn(m, f, i % 4 === 0 ? 'o2' : firstWriter(f))
-      const p = predict(m, overwrite(true))
-      expect(p.confidence).toBeLessThanOrEqual(trackRecord(m, 'concurrent_overwrite') + 1e-9)
-      expect(p.confidence).toBeLessThanOrEqual(p.raw + 1e-9)
+      m = learn(m, f, coin() < 0.75 ? firstWriter(f) : f.options.find((o) => o.optionId !== firstWriter(f))!.optionId)
     }
+    const p = predict(m, overwrite(true))
+    expect(p.optionId).toBe(firstWriter(overwrite(true)))
+    expect(p.confidence).toBeGreaterThan(0.6)
+    expect(p.confidence).toBeLessThan(0.9)
+  })
+
+  it('[M4] a kind with few answers of its own, or whose last answer was a miss, is asked', () => {
+    let m = newTeamModel()
+    for (let i = 0; i < 12; i++) m = learn(m, overwrite(i % 2 === 0), firstWriter(overwrite(i % 2 === 0)))
+    expect(predict(m, overwrite(true)).trusted).toBe(true)
+    const other: ConflictFeatures = { ...overwrite(true), kind: 'double_booking' }
+    expect(predict(m, other).trusted).toBe(false)
+    m = learn(m, overwrite(true), 'o2')
+    expect(predict(m, overwrite(true)).trusted).toBe(false)
+    expect(trackRecord(m, 'concurrent_overwrite')).toBeLessThan(1)
   })
 
   it('[M5] an override moves the model away from the applied option, and a team that changes its mind is followed', () => {

@@ -177,6 +177,34 @@ export const createResolver = (options: ResolverOptions): Resolver => {
     return inverse
   }
 
+  /**
+   * An open conflict on the same problem (key) as a new detection that names more editors: a later
+   * session joined it (a third editor's note, a third value for one field). It grows in place, keeping its
+   * id, so the team answers one conflict whose options cover every involved editor ([O4]).
+   */
+  const openToGrow = async (doc: string, d: Detection, editors: number): Promise<ConflictRecord | undefined> =>
+    (await store.list(doc)).find((r) => r.key === d.key && r.status === 'open' && r.edits.length < editors)
+
+  /** Applies a confident suggestion; if the document moved under it, the conflict is asked instead. */
+  const applyAutomatically = async (record: ConflictRecord, strategy: string, expected: 'claimed' | 'open'): Promise<ConflictRecord> => {
+    const teamName = record.team
+    const optionId = record.suggestion.optionId
+    const option = record.options.find((o) => o.id === optionId)
+    try {
+      const inverse = await applyChange(record, optionId, strategy, record.suggestion.confidence, [], option?.ops ?? [])
+      const applied = { ...record, appliedOptionId: optionId, appliedInverse: inverse, resolvedAt: new Date(now()).toISOString(), resolvedBy: 'resolver' }
+      await store.transition(applied, expected)
+      options.metrics?.autoApplied.inc({ kind: record.kind })
+      pendingLeftAlone.set(teamName, [...(pendingLeftAlone.get(teamName) ?? []), { doc: record.doc, id: record.id, at: now() }])
+      return applied
+    } catch {
+      const asked = { ...record, status: 'open' as const }
+      await store.transition(asked, expected)
+      options.metrics?.asked.inc({ kind: record.kind })
+      return asked
+    }
+  }
+
   const handleDetections = async (doc: string, detections: Detection[]): Promise<Conflict[]> => {
     const teamName = teamOf(doc)
     const created: Conflict[] = []
@@ -184,34 +212,27 @@ export const createResolver = (options: ResolverOptions): Resolver => {
       const built = buildConflict(d)
       const state = await team(teamName)
       const prediction = predict(state.model, built.features)
-      const auto = prediction.confidence >= state.settings.threshold && !state.settings.alwaysAsk.includes(built.kind)
+      const auto = prediction.trusted && prediction.confidence >= state.settings.threshold && !state.settings.alwaysAsk.includes(built.kind)
+      const grown = await openToGrow(doc, d, built.edits.length)
       const record: ConflictRecord = {
-        id: conflictIdOf(doc, d.seq, d.key), doc, team: teamName, key: d.key, seq: d.seq,
+        id: grown?.id ?? conflictIdOf(doc, d.seq, d.key), doc, team: teamName, key: d.key, seq: grown?.seq ?? d.seq,
         kind: built.kind, refs: built.refs, edits: built.edits, options: built.options,
         suggestion: { optionId: prediction.optionId, confidence: round(prediction.confidence), strategy: prediction.strategy },
         status: auto ? 'auto_applied' : 'open', appliedOptionId: null,
-        detectedAt: new Date(now()).toISOString(), resolvedAt: null, resolvedBy: null,
+        detectedAt: grown?.detectedAt ?? new Date(now()).toISOString(), resolvedAt: null, resolvedBy: null,
         features: built.features, appliedInverse: null, learnedUnchallenged: false,
+      }
+      if (grown) {
+        // Compare-and-set on `open`: of two instances growing it, both write the same record.
+        if (!(await store.transition({ ...record, status: 'open' }, 'open'))) continue
+        created.push(toPublic(auto ? await applyAutomatically(record, prediction.strategy, 'open') : { ...record, status: 'open' }))
+        continue
       }
       // Another instance fed the same log derives the same id: whoever claims first acts ([S2]).
       if (!(await store.claim(record))) continue
       options.metrics?.detected.inc({ kind: record.kind })
       if (auto) {
-        const option = record.options.find((o) => o.id === prediction.optionId)
-        try {
-          const inverse = await applyChange(record, prediction.optionId, prediction.strategy, record.suggestion.confidence, [], option?.ops ?? [])
-          const applied = { ...record, appliedOptionId: prediction.optionId, appliedInverse: inverse, resolvedAt: new Date(now()).toISOString(), resolvedBy: 'resolver' }
-          await store.transition(applied, 'claimed')
-          options.metrics?.autoApplied.inc({ kind: record.kind })
-          pendingLeftAlone.set(teamName, [...(pendingLeftAlone.get(teamName) ?? []), { doc, id: record.id, at: now() }])
-          created.push(toPublic(applied))
-        } catch {
-          // The document moved under us (the option no longer applies): ask instead.
-          const asked = { ...record, status: 'open' as const }
-          await store.transition(asked, 'claimed')
-          options.metrics?.asked.inc({ kind: record.kind })
-          created.push(toPublic(asked))
-        }
+        created.push(toPublic(await applyAutomatically(record, prediction.strategy, 'claimed')))
       } else {
         options.metrics?.asked.inc({ kind: record.kind })
         created.push(toPublic(record))
