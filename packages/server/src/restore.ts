@@ -1,4 +1,5 @@
 import * as Y from 'yjs'
+import { toJSON } from '@rota/model'
 
 /**
  * The update that makes `current` equal to the state `target` (an older version of it) as a
@@ -28,4 +29,20 @@ export const revertUpdate = (current: Y.Doc, target: Uint8Array): Uint8Array | n
   } finally {
     scratch.destroy()
   }
+}
+
+/**
+ * What a restore to `target` appends to a document now at `current`: null when the schedule already reads
+ * as it did then (a content check first, since `revertUpdate` answers for structs), else the reverting update.
+ * The REST route and `rota restore` both ask this.
+ */
+export const restoreUpdate = (current: Y.Doc, target: Uint8Array): Uint8Array | null => {
+  const then = new Y.Doc()
+  try {
+    Y.applyUpdate(then, target)
+    if (JSON.stringify(toJSON(then)) === JSON.stringify(toJSON(current))) return null
+  } finally {
+    then.destroy()
+  }
+  return revertUpdate(current, target)
 }

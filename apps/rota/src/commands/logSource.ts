@@ -9,7 +9,7 @@ import * as Y from 'yjs'
 import { openLevelLog, type LevelLog } from '@rota/log-leveldb'
 import type { VerifyReport } from '@rota/log'
 import { toJSON } from '@rota/model'
-import { parseVersionRef, readHistory, revertUpdate, type HistoryEntry } from '@rota/server'
+import { parseVersionRef, readHistory, restoreUpdate, type HistoryEntry } from '@rota/server'
 import { CliError, CliErrorCode } from '../errors.ts'
 import type { Config } from '../config.ts'
 import { logDirOf } from './serve.ts'
@@ -90,11 +90,7 @@ const localSource = (log: LevelLog): LogSource => {
       const { headSeq } = await head(doc)
       if (seq > headSeq) throw new CliError(CliErrorCode.Usage, `seq ${seq} is after the head (${headSeq})`)
       const current = stateDoc(await log.stateAt(doc))
-      const target = seq === 0 ? EMPTY : await log.stateAt(doc, { seq })
-      const targetDoc = stateDoc(target)
-      const same = JSON.stringify(toJSON(targetDoc)) === JSON.stringify(toJSON(current))
-      targetDoc.destroy()
-      const update = same ? null : revertUpdate(current, target)
+      const update = restoreUpdate(current, seq === 0 ? EMPTY : await log.stateAt(doc, { seq }))
       current.destroy()
       if (update === null) return { seq: headSeq, changed: false }
       const meta = { actor: localActor(), role: 'admin', origin: 'restore' as const, clientIds: [...Y.parseUpdateMeta(update).to.keys()], receivedAt: Date.now(), details: { restoredSeq: seq } }

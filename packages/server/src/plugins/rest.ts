@@ -6,7 +6,7 @@ import { EMPTY_UPDATE, readHistory } from '../history.ts'
 import { RotaServerError, ServerErrorCode } from '../errors.ts'
 import { parseDocName } from '../docName.ts'
 import { authenticateRequests } from '../requestIdentity.ts'
-import { revertUpdate } from '../restore.ts'
+import { restoreUpdate } from '../restore.ts'
 import { assertV1Update } from '../updateFormat.ts'
 import { parseVersionRef } from '../version.ts'
 import type { RoomRegistry } from '../rooms.ts'
@@ -372,11 +372,7 @@ export const restPlugin: FastifyPluginAsync<RestPluginOptions> = async (app, { r
         throw new RotaServerError(ServerErrorCode.BadVersion, `seq ${seq} is after the head (${head.headSeq})`, { seq })
       }
       const target = seq === 0 ? EMPTY_UPDATE : await log.stateAt(doc, { seq })
-      const current = await rooms.getDoc(doc)
-      const targetDoc = docFromState(target)
-      const same = JSON.stringify(toJSON(targetDoc)) === JSON.stringify(toJSON(current))
-      targetDoc.destroy()
-      const update = same ? null : revertUpdate(current, target)
+      const update = restoreUpdate(await rooms.getDoc(doc), target)
       if (update === null) return { seq: head.headSeq, changed: false }
       const result = await rooms.applyUpdate(doc, update, metaOf(request.identity, 'restore', { restoredSeq: seq }))
       return { seq: result.seq, changed: true }
