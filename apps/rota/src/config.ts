@@ -294,6 +294,7 @@ export const usage = (): string => {
     '  export <doc> [--at seq|ISO-time]  The schedule as JSON on stdout',
     '  verify [doc]               Check checksums and encodings of every entry (exit 1 on damage)',
     '  restore <doc> --at <seq>   Make a document what it was at seq, as a new entry (history is kept)',
+    '  migrate [postgres-url]     Create or upgrade the PostgreSQL log schema (URL from ROTA_LOG_URL; schema ROTA_LOG_SCHEMA, default rota)',
     '  repair [--truncate-damaged]  Server stopped: salvage a damaged LevelDB store, name what was lost',
     '  token --sub s --role r [--tenant t] [--staff-id id] [--expires 1h]  Mint a token with the HS256 secret (development, tests)',
     '  rules show <tenant>        A team\'s role rules (JSON on stdout; who set them on stderr)',

@@ -3,6 +3,7 @@ import { parseCommandLine, resolveConfig, usage } from './config.ts'
 import { runServe } from './commands/serve.ts'
 import { docsCommand, exportCommand, historyCommand, restoreCommand, verifyCommand, type Output } from './commands/documents.ts'
 import { repairCommand } from './commands/repair.ts'
+import { migrateCommand } from './commands/migrate.ts'
 import { tokenCommand } from './commands/token.ts'
 import { rulesCommand, type RulesOutput } from './commands/rules.ts'
 
@@ -41,6 +42,9 @@ export const run = async (argv: string[], io: RulesOutput = stdio, env = process
         return 0
       case 'token':
         await tokenCommand(values, io, env)
+        return 0
+      case 'migrate':
+        await migrateCommand(arg, io, env)
         return 0
       case 'repair':
         await repairCommand(config, values, io)

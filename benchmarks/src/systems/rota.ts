@@ -1,18 +1,21 @@
 import path from 'node:path'
 import { defaultClientCompression, type ClientCompression } from '@rota/server'
-import { parseReadyLine, spawnServer, tsxEntry } from '../proc/child.ts'
+import { compiledEntry, parseReadyLine, spawnServer } from '../proc/child.ts'
 import { connectRotaProvider, connectYWebsocket } from './clients.ts'
 import type { System } from './types.ts'
 import { installedVersion } from './versions.ts'
 
-/** `rota serve`'s configuration (servers/rota.server.ts): the resolver on, as operators run it, unless told off. */
-const startRota = (dataDir: string, clientCompression: ClientCompression = defaultClientCompression, resolver: 'on' | 'off' = 'on') =>
-  spawnServer({
-    ...tsxEntry('rota.server.ts'),
+/** The compiled `rota serve` with its configuration (servers/rota.server.mjs): the resolver on, as operators run it, unless told off. */
+const startRota = (dataDir: string, clientCompression: ClientCompression = defaultClientCompression, resolver: 'on' | 'off' = 'on') => {
+  const { command, args, env } = compiledEntry('rota.server.mjs')
+  return spawnServer({
+    command,
+    args,
     // `rota serve`'s data directory: log/, resolver/ and rules/ under it.
-    env: { BENCH_DATA_DIR: path.join(dataDir, 'rota-data'), BENCH_CLIENT_COMPRESSION: clientCompression, BENCH_ROTA_RESOLVER: resolver },
+    env: { ...env, BENCH_DATA_DIR: path.join(dataDir, 'rota-data'), BENCH_CLIENT_COMPRESSION: clientCompression, BENCH_ROTA_RESOLVER: resolver },
     readyPort: parseReadyLine,
   })
+}
 
 const DURABILITY = 'every update appended to the LevelDB log and fsynced (durability: sync) before it is acknowledged (relayed to other clients as soon as it is applied, once its append has started)'
 const version = installedVersion('@rota/server')
@@ -23,7 +26,7 @@ const version = installedVersion('@rota/server')
  */
 export const rota: System = {
   id: 'rota',
-  label: `Rota ${version} (rota serve: LevelDB log, resolver on), y-websocket ${installedVersion('y-websocket')} client`,
+  label: `Rota ${version} (compiled rota serve: LevelDB log, resolver on), y-websocket ${installedVersion('y-websocket')} client`,
   server: 'rota',
   durability: DURABILITY,
   isRota: true,

@@ -6,9 +6,17 @@ import { join } from 'node:path'
 import { ClassicLevel } from 'classic-level'
 import * as Y from 'yjs'
 import {
+  CLOSE_CHECKPOINT_MIN_ENTRIES,
   EMPTY_STATE,
   LogErrorCode,
   RotaLogError,
+  checkpointPolicy,
+  createCheckpointBuilder,
+  createMaintenanceQueue,
+  dueForCheckpoint,
+  positiveInteger,
+  retentionBase,
+  staleCheckpoints,
   storedMeta,
   validateDocName,
   validateMeta,
@@ -18,7 +26,18 @@ import {
   updateClientIds,
   validateVersionRef,
 } from '@rota/log'
-import type { DocSummary, EntryMeta, LogEntry, LogObserver, ReadRange, StatePart, UpdateLog, VersionRef, VerifyReport } from '@rota/log'
+import type {
+  CheckpointOptions,
+  DocSummary,
+  EntryMeta,
+  LogEntry,
+  LogObserver,
+  ReadRange,
+  StatePart,
+  UpdateLog,
+  VersionRef,
+  VerifyReport,
+} from '@rota/log'
 import {
   DIRECTORY_FORMAT,
   DecodeError,
@@ -35,7 +54,6 @@ import {
 } from './codec.ts'
 import type { DocRecord } from './codec.ts'
 import { openError, storageError } from './errors.ts'
-import { createCheckpointBuilder } from './checkpoint-builder.ts'
 import { createGroupCommit } from './group-commit.ts'
 import type { BatchOp } from './group-commit.ts'
 import type { HeadsJournal } from './heads.ts'
@@ -46,13 +64,11 @@ import type { Db, DocView } from './scan.ts'
 import { checkLogFiles } from './wal-files.ts'
 
 export type Durability = 'sync' | 'buffered'
+export type { RetentionPolicy } from '@rota/log'
+export { DEFAULT_CHECKPOINT_BYTES, DEFAULT_CHECKPOINT_EVERY } from '@rota/log'
 
-export interface RetentionPolicy {
-  /** Entries older than this (by receivedAt) are folded into a base checkpoint. */
-  maxAgeMs: number
-}
-
-export interface LevelLogOptions {
+/** Checkpoints and retention follow `@rota/log`'s shared policy (checkpoint-policy.ts). */
+export interface LevelLogOptions extends CheckpointOptions {
   /** The data directory (created if missing). One process at a time may open it. */
   dir: string
   /**
@@ -61,17 +77,11 @@ export interface LevelLogOptions {
    * not a power cut or kernel panic.
    */
   durability?: Durability
-  /** Store a checkpoint after this many entries since the last one. Default 1000. */
-  checkpointEvery?: number
-  /** … or after this many bytes of entries since the last one. Default 256 KiB. */
-  checkpointBytes?: number
   /**
    * On close, store a checkpoint of every document with 100 or more entries since its last one,
    * so that the next start loads from a short tail. Default true.
    */
   checkpointOnClose?: boolean
-  /** Off by default: the whole history is kept. */
-  retention?: RetentionPolicy
   observer?: LogObserver
   /** The clock retention uses. Default Date.now. */
   now?: () => number
@@ -87,13 +97,7 @@ export interface LevelLogOptions {
   maxCachedDocs?: number
 }
 
-export const DEFAULT_CHECKPOINT_EVERY = 1000
-export const DEFAULT_CHECKPOINT_BYTES = 256 * 1024
 export const DEFAULT_MAX_CACHED_DOCS = 1024
-/** A document's next checkpoint waits for at least 1/64 of the entries behind its last one. */
-const CHECKPOINT_SPACING = 64
-/** On close, documents with at least this many entries since their last checkpoint get one. */
-const CLOSE_CHECKPOINT_MIN_ENTRIES = 100
 
 /** The LevelDB log: the `UpdateLog` contract plus maintenance operations. */
 export interface LevelLog extends UpdateLog {
@@ -137,12 +141,6 @@ interface DocState extends DocView {
 const cutCount = (record: DocRecord, from: number, to: number): number =>
   record.cuts.reduce((count, [cutFrom, cutTo]) => count + Math.max(0, Math.min(cutTo, to) - Math.max(cutFrom, from) + 1), 0)
 
-function positiveInteger(value: unknown, field: string): void {
-  if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) > 0)) {
-    throw new RotaLogError(LogErrorCode.InvalidArgument, `${field} must be a positive integer`, { field })
-  }
-}
-
 function validateOptions(options: LevelLogOptions): void {
   if (typeof options !== 'object' || options === null || typeof options.dir !== 'string' || options.dir.length === 0) {
     throw new RotaLogError(LogErrorCode.InvalidArgument, 'dir must be a non-empty path', { field: 'dir' })
@@ -150,12 +148,10 @@ function validateOptions(options: LevelLogOptions): void {
   if (options.durability !== undefined && options.durability !== 'sync' && options.durability !== 'buffered') {
     throw new RotaLogError(LogErrorCode.InvalidArgument, "durability must be 'sync' or 'buffered'", { field: 'durability' })
   }
-  positiveInteger(options.checkpointEvery, 'checkpointEvery')
-  positiveInteger(options.checkpointBytes, 'checkpointBytes')
+  checkpointPolicy(options)
   positiveInteger(options.maxBatchBytes, 'maxBatchBytes')
   positiveInteger(options.cacheSize, 'cacheSize')
   positiveInteger(options.maxCachedDocs, 'maxCachedDocs')
-  if (options.retention !== undefined) positiveInteger(options.retention.maxAgeMs, 'retention.maxAgeMs')
 }
 
 /** The table files LevelDB's current version lists, with the size it expects of each. */
@@ -242,14 +238,11 @@ export async function openLevelLog(options: LevelLogOptions): Promise<LevelLog> 
 
 function createLevelLog(db: Db, heads: HeadsJournal, options: LevelLogOptions): LevelLog {
   const { dir, observer } = options
-  const checkpointEvery = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY
-  const checkpointBytes = options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES
+  const policy = checkpointPolicy(options)
   const now = options.now ?? Date.now
   const maxCachedDocs = options.maxCachedDocs ?? DEFAULT_MAX_CACHED_DOCS
   /** Per-document state, least recently used first. */
   const states = new Map<string, DocState>()
-  const background = new Set<Promise<unknown>>()
-  let checkpointQueue: Promise<void> = Promise.resolve()
   let closed = false
   let closing: Promise<void> | undefined
   let failed: RotaLogError | undefined
@@ -265,14 +258,10 @@ function createLevelLog(db: Db, heads: HeadsJournal, options: LevelLogOptions): 
   const ensureOpen = (): void => {
     if (closed) throw new RotaLogError(LogErrorCode.Closed, `the log in ${dir} is closed`, { dir })
   }
-  const track = <T>(promise: Promise<T>): Promise<T> => {
-    background.add(promise)
-    void promise.finally(() => background.delete(promise)).catch(() => undefined)
-    return promise
-  }
   const reportBackground = (error: unknown, doc: string): void => {
     observer?.onError?.(error instanceof Error ? storageError(dir, error, doc) : new Error(String(error)))
   }
+  const maintenance = createMaintenanceQueue(reportBackground)
 
   // ── per-document state ────────────────────────────────────────────────────────────────────
 
@@ -293,10 +282,10 @@ function createLevelLog(db: Db, heads: HeadsJournal, options: LevelLogOptions): 
       .all()
     state.lastCheckpointSeq = checkpoint === undefined ? record.baseSeq : decodeSeq(checkpoint[0], state.checkpointPrefix.length)
     // Numbers are dense but for the cut ranges, so the tail's length needs no scan; its bytes only
-    // matter while it is shorter than `checkpointEvery` (a long tail is due by count anyway).
+    // matter while it is shorter than `policy.every` (a long tail is due by count anyway).
     state.sinceEntries = Math.max(0, state.headSeq - state.lastCheckpointSeq - cutCount(record, state.lastCheckpointSeq + 1, state.headSeq))
     state.sinceBytes = 0
-    if (state.sinceEntries > 0 && state.sinceEntries < checkpointEvery) {
+    if (state.sinceEntries > 0 && state.sinceEntries < policy.every) {
       const entries = await db
         .iterator({ gt: seqKey(state.entryPrefix, state.lastCheckpointSeq), lte: seqKey(state.entryPrefix, state.headSeq) })
         .all()
@@ -446,31 +435,18 @@ function createLevelLog(db: Db, heads: HeadsJournal, options: LevelLogOptions): 
 
   // ── checkpoints and retention ─────────────────────────────────────────────────────────────
 
-  /**
-   * Due after `checkpointEvery` entries or `checkpointBytes` bytes, but never before the tail holds
-   * 1/CHECKPOINT_SPACING of the history behind the last checkpoint: building one costs time in
-   * proportion to the document (it applies the whole state), so large documents get them less
-   * often and the worker's cost per entry stays flat, while a load merges at most that share.
-   */
-  function dueForCheckpoint(state: DocState): boolean {
-    return (
-      state.lost === undefined &&
-      (state.sinceEntries >= checkpointEvery || state.sinceBytes >= checkpointBytes) &&
-      state.sinceEntries >= (state.lastCheckpointSeq - state.record.baseSeq) / CHECKPOINT_SPACING
-    )
-  }
-
   function maybeCheckpoint(state: DocState): void {
-    if (closed || state.checkpointing !== undefined || state.busy || !dueForCheckpoint(state)) return
-    const run = checkpointQueue.then(async () => {
-      if (closed || state.busy) return
-      await writeCheckpoint(state)
-      if (options.retention !== undefined) await retain(state)
-    })
-    checkpointQueue = run.catch((error: unknown) => reportBackground(error, state.doc))
-    state.checkpointing = track(checkpointQueue).finally(() => {
-      state.checkpointing = undefined
-    })
+    if (closed || state.checkpointing !== undefined || state.busy || state.lost !== undefined) return
+    if (!dueForCheckpoint({ ...state, baseSeq: state.record.baseSeq }, policy)) return
+    state.checkpointing = maintenance
+      .schedule(state.doc, async () => {
+        if (closed || state.busy) return
+        await writeCheckpoint(state)
+        if (options.retention !== undefined) await retain(state)
+      })
+      .finally(() => {
+        state.checkpointing = undefined
+      })
   }
 
   /**
@@ -485,9 +461,10 @@ function createLevelLog(db: Db, heads: HeadsJournal, options: LevelLogOptions): 
     const { sinceEntries, sinceBytes, headTime } = state
     const { base, updates } = await piecesAtSeq(db, state, seq, observer)
     const key = seqKey(state.checkpointPrefix, seq)
-    const built = await builder.build({ doc: state.doc, baseSeq: base?.seq, seq }, base, updates)
+    const basePart = base === undefined ? undefined : { update: base.state, encoding: base.encoding }
+    const built = await builder.build({ doc: state.doc, baseSeq: base?.seq, seq }, basePart, updates)
     const value = encodeCheckpoint(key, { time: headTime, state: built })
-    const stale = await staleCheckpoints(state, seq)
+    const stale = await staleCheckpointKeys(state, seq)
     // Derived data: no fsync needed.
     await db.batch([{ type: 'put', key, value }, ...stale.map((old) => ({ type: 'del' as const, key: old }))])
     state.lastCheckpointSeq = seq
@@ -497,48 +474,33 @@ function createLevelLog(db: Db, heads: HeadsJournal, options: LevelLogOptions): 
     return seq
   }
 
-  /**
-   * Older checkpoints to delete once one at `head` exists: of those whose distance from the head
-   * falls in the same power-of-two bucket, only the oldest stays. That leaves O(log n) checkpoints,
-   * dense near the head (fast loads) and sparse in the past (time travel replays more there), so
-   * they stay a small share of the bytes on disk. The base checkpoint (retention) is never touched.
-   */
-  async function staleCheckpoints(state: DocState, head: number): Promise<Uint8Array[]> {
+  /** The keys of older checkpoints that the shared thinning drops (the base checkpoint is never touched). */
+  async function staleCheckpointKeys(state: DocState, head: number): Promise<Uint8Array[]> {
     const { checkpointPrefix, record } = state
     const keys = await db.keys({ gt: seqKey(checkpointPrefix, record.baseSeq), lt: seqKey(checkpointPrefix, head) }).all()
-    const buckets = new Set<number>()
-    return keys.filter((key) => {
-      const bucket = Math.floor(Math.log2(head - decodeSeq(key, checkpointPrefix.length) + 1))
-      if (!buckets.has(bucket)) {
-        buckets.add(bucket)
-        return false
+    const stale = new Set(staleCheckpoints(keys.map((key) => decodeSeq(key, checkpointPrefix.length)), head))
+    return keys.filter((key) => stale.has(decodeSeq(key, checkpointPrefix.length)))
+  }
+
+  /** The document's intact checkpoints after the base, newest first: seq and time. */
+  async function* checkpointTimes(state: DocState): AsyncGenerator<{ seq: number; time: number }> {
+    const { checkpointPrefix, record } = state
+    const range = { gt: seqKey(checkpointPrefix, record.baseSeq), lte: seqKey(checkpointPrefix, state.headSeq), reverse: true }
+    for await (const [key, value] of db.iterator(range)) {
+      try {
+        yield { seq: decodeSeq(key, checkpointPrefix.length), time: decodeCheckpoint(key, value).time }
+      } catch (error) {
+        if (!(error instanceof DecodeError)) throw error
       }
-      return true
-    })
+    }
   }
 
   /** Folds everything up to the newest checkpoint older than the horizon into the base. */
   async function retain(state: DocState): Promise<number> {
     const policy = options.retention
     if (policy === undefined) return state.record.baseSeq
-    const horizon = now() - policy.maxAgeMs
     const { record, checkpointPrefix, entryPrefix, doc } = state
-    let base: { seq: number; time: number } | undefined
-    for await (const [key, value] of db.iterator({
-      gt: seqKey(checkpointPrefix, record.baseSeq),
-      lte: seqKey(checkpointPrefix, state.headSeq),
-      reverse: true,
-    })) {
-      try {
-        const { time } = decodeCheckpoint(key, value)
-        if (time <= horizon) {
-          base = { seq: decodeSeq(key, checkpointPrefix.length), time }
-          break
-        }
-      } catch (error) {
-        if (!(error instanceof DecodeError)) throw error
-      }
-    }
+    const base = await retentionBase(checkpointTimes(state), policy, now())
     if (base === undefined) return record.baseSeq
     const folded: DocRecord = {
       ...record,
@@ -830,7 +792,7 @@ function createLevelLog(db: Db, heads: HeadsJournal, options: LevelLogOptions): 
     },
 
     async idle() {
-      while (background.size > 0) await Promise.allSettled([...background])
+      await maintenance.idle()
     },
 
     cachedDocs: () => states.size,
@@ -838,7 +800,7 @@ function createLevelLog(db: Db, heads: HeadsJournal, options: LevelLogOptions): 
     close() {
       closing ??= (async () => {
         await writer.drain()
-        while (background.size > 0) await Promise.allSettled([...background])
+        await maintenance.idle()
         // Leave fresh checkpoints behind so that the next start loads documents from a short tail.
         for (const state of states.values()) {
           const due = state.sinceEntries >= CLOSE_CHECKPOINT_MIN_ENTRIES && state.lost === undefined && summaryOf(state) !== undefined
@@ -848,7 +810,7 @@ function createLevelLog(db: Db, heads: HeadsJournal, options: LevelLogOptions): 
         }
         closed = true
         await writer.drain()
-        while (background.size > 0) await Promise.allSettled([...background])
+        await maintenance.idle()
         await Promise.allSettled([...states.values()].map((state) => settledAppends(state)))
         await heads.close()
         await builder.close()

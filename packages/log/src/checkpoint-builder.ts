@@ -1,9 +1,10 @@
 /**
  * Runs checkpoint building (a Y.Doc of the document, encoded) in a worker thread, so that a large
- * document's checkpoint does not stall appends and broadcasts on the event loop.
+ * document's checkpoint does not stall appends and broadcasts on the event loop. Shared by every
+ * backend that stores checkpoints: what it builds depends on the entries only, not on the storage.
  */
 import { Worker } from 'node:worker_threads'
-import type { Checkpoint } from './codec.ts'
+import type { StatePart } from './types.ts'
 
 /** Which state a build starts from and which it makes: a document and sequence numbers. */
 export interface BuildTarget {
@@ -15,7 +16,7 @@ export interface BuildTarget {
 
 export interface CheckpointBuilder {
   /** The state (Yjs v2) of `base` (a checkpoint, or nothing) with the v1 `updates` after it applied. */
-  build(target: BuildTarget, base: Pick<Checkpoint, 'state' | 'encoding'> | undefined, updates: Uint8Array[]): Promise<Uint8Array>
+  build(target: BuildTarget, base: StatePart | undefined, updates: Uint8Array[]): Promise<Uint8Array>
   close(): Promise<void>
 }
 
@@ -63,7 +64,7 @@ export function createCheckpointBuilder(): CheckpointBuilder {
           id,
           baseKey: base === undefined || target.baseSeq === undefined ? undefined : stateKey(target.doc, target.baseSeq),
           key: stateKey(target.doc, target.seq),
-          base: base?.state,
+          base: base?.update,
           baseV2: base?.encoding === 'v2',
           updates,
         })

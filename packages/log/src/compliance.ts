@@ -10,29 +10,31 @@ import * as Y from 'yjs'
 import { LogErrorCode } from './errors.ts'
 import type { LogErrorCode as Code } from './errors.ts'
 import { EMPTY_STATE, applyStateParts, stateParts } from './state.ts'
-import { addShift, contentOf, createEditor, docFromState, editShift, metaFor } from './testing.ts'
+import { sharedStorageTests } from './compliance-shared.ts'
+import { addShift, collect, contentOf, createEditor, docFromState, editShift, metaFor } from './testing.ts'
 import type { EntryMeta, UpdateLog } from './types.ts'
 
 export interface LogCapabilities {
   /** Entries survive `reopen()` (close and open the same storage). */
   persistent: boolean
+  /**
+   * Several log objects may work on one storage at once (`openAnother`), as several servers on one
+   * database do. A backend whose storage admits one process at a time (LevelDB) leaves it off.
+   */
+  shared?: boolean
 }
 
 export interface ComplianceHandle {
   log: UpdateLog
   /** Closes the current log (if still open) and opens the same storage again. Needed when `persistent`. */
   reopen?: () => Promise<UpdateLog>
+  /** Opens another log object on the same storage, beside `log`; `cleanup` closes it too. Needed when `shared`. */
+  openAnother?: () => Promise<UpdateLog>
   /** Closes the log and removes whatever storage it used. */
   cleanup: () => Promise<void>
 }
 
 export type ComplianceSetup = () => Promise<ComplianceHandle>
-
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = []
-  for await (const entry of iterable) out.push(entry)
-  return out
-}
 
 async function expectCode(promise: Promise<unknown>, code: Code): Promise<void> {
   await expect(promise).rejects.toMatchObject({ name: 'RotaLogError', code })
@@ -368,6 +370,10 @@ export function runUpdateLogCompliance(name: string, setup: ComplianceSetup, cap
         ])
         expect(contentOf(docFromState(await log.stateAt('p/1')))).toEqual(contentOf(editor.doc))
       })
+    })
+
+    describe.skipIf(capabilities.shared !== true)('shared storage (two log objects on one store)', () => {
+      sharedStorageTests(async () => [log, await handle.openAnother!()])
     })
   })
 }

@@ -1,6 +1,9 @@
 /**
  * The in-memory backend: the reference implementation of `UpdateLog`, for tests and tools.
  * Nothing survives the process. Appends are durable as soon as they are stored (there is no disk).
+ * Several log objects may share one store (`createMemoryStore`), as several servers share one
+ * database: each object has its own open/closed state and caches nothing, so each sees the
+ * others' entries at once. That is the reference for the compliance suite's `shared` block.
  */
 import { LogErrorCode, RotaLogError } from './errors.ts'
 import { EMPTY_STATE, mergeState, storedMeta } from './state.ts'
@@ -17,15 +20,26 @@ import {
 
 export interface MemoryLogOptions {
   observer?: LogObserver
+  /** The storage to use; several logs on one store see each other's entries. Default: a new one. */
+  store?: MemoryStore
 }
 
-interface MemoryDoc {
+export interface MemoryDoc {
   /** Ordered by seq: dense, except where `truncateAfter` cut entries (their numbers are not reused). */
   entries: LogEntry[]
   /** The state at `baseSeq` is empty; older history is gone (the name was removed). */
   baseSeq: number
   nextSeq: number
   removed: boolean
+}
+
+/** What memory logs store; opaque to callers, who only pass it to `createMemoryLog`. */
+export interface MemoryStore {
+  readonly docs: Map<string, MemoryDoc>
+}
+
+export function createMemoryStore(): MemoryStore {
+  return { docs: new Map() }
 }
 
 const copyEntry = (entry: LogEntry): LogEntry => ({
@@ -36,7 +50,7 @@ const copyEntry = (entry: LogEntry): LogEntry => ({
 })
 
 export function createMemoryLog(options: MemoryLogOptions = {}): UpdateLog {
-  const docs = new Map<string, MemoryDoc>()
+  const { docs } = options.store ?? createMemoryStore()
   let closed = false
 
   const ensureOpen = (): void => {

@@ -80,3 +80,10 @@ export function docFromState(state: Uint8Array): Y.Doc {
   Y.applyUpdate(doc, state)
   return doc
 }
+
+/** Everything an async iterable yields (a log's `read` or `listDocs`), as an array. */
+export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = []
+  for await (const item of iterable) out.push(item)
+  return out
+}

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import * as decoding from 'lib0/decoding'
+import { Awareness } from 'y-protocols/awareness'
 import { CloseCode, MessageType } from '@rota/protocol'
 import { RotaProvider, type RotaProviderOptions } from './provider.ts'
 import { ProviderErrorCode } from './errors.ts'
@@ -270,5 +271,23 @@ describe('RotaProvider options', () => {
     expect(provider.url).toBe('wss://rota.example.com')
     await provider.destroy()
     expect(() => provider.connect()).toThrow(expect.objectContaining({ code: ProviderErrorCode.Destroyed }))
+  })
+})
+
+describe('destroy and the awareness', () => {
+  it('stops the awareness it made (its interval would keep a Node process alive), not one passed in', async () => {
+    const own = make()
+    const ownDestroyed = vi.fn()
+    own.awareness.on('destroy', ownDestroyed)
+    await own.destroy()
+    expect(ownDestroyed).toHaveBeenCalledTimes(1)
+
+    const doc = new Y.Doc()
+    const shared = new Awareness(doc)
+    const sharedDestroyed = vi.fn()
+    shared.on('destroy', sharedDestroyed)
+    await make({ awareness: shared }, doc).destroy()
+    expect(sharedDestroyed).not.toHaveBeenCalled()
+    shared.destroy()
   })
 })

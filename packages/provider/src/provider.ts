@@ -187,6 +187,7 @@ export class RotaProvider extends ObservableV2<RotaProviderEvents> {
   private readonly heartbeatTimer: ReturnType<typeof setInterval>
   private lastState: ProviderState
   private readonly detachWindow: () => void
+  private readonly ownsAwareness: boolean
 
   constructor(doc: Y.Doc, options: RotaProviderOptions) {
     super()
@@ -222,6 +223,7 @@ export class RotaProvider extends ObservableV2<RotaProviderEvents> {
       ...(options.awareness ? { awareness: options.awareness } : {}),
       ...(options.WebSocketPolyfill ? { WebSocketPolyfill: options.WebSocketPolyfill } : {}),
     })
+    this.ownsAwareness = options.awareness === undefined
     this.installHandlers()
     this.websocket.on('connection-close', this.onSocketClose)
     this.websocket.on('status', this.onSocketStatus)
@@ -313,6 +315,9 @@ export class RotaProvider extends ObservableV2<RotaProviderEvents> {
     this.doc.off('update', this.onDocUpdate)
     this.websocket.off('connection-close', this.onSocketClose)
     this.websocket.destroy()
+    // y-websocket leaves the awareness it made running (a 3 s interval that keeps a Node process
+    // alive); one the caller passed in is the caller's to stop.
+    if (this.ownsAwareness) this.websocket.awareness.destroy()
     super.destroy()
     await this.whenLoaded
     await this.stored?.detach()

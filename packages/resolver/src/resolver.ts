@@ -212,7 +212,9 @@ export const createResolver = (options: ResolverOptions): Resolver => {
       const built = buildConflict(d)
       const state = await team(teamName)
       const prediction = predict(state.model, built.features)
-      const auto = prediction.trusted && prediction.confidence >= state.settings.threshold && !state.settings.alwaysAsk.includes(built.kind)
+      // Threshold 0 is the team's explicit "act on everything": the trust conditions (model.ts) are for the default.
+      const trusted = prediction.trusted || state.settings.threshold === 0
+      const auto = trusted && prediction.confidence >= state.settings.threshold && !state.settings.alwaysAsk.includes(built.kind)
       const grown = await openToGrow(doc, d, built.edits.length)
       const record: ConflictRecord = {
         id: grown?.id ?? conflictIdOf(doc, d.seq, d.key), doc, team: teamName, key: d.key, seq: grown?.seq ?? d.seq,

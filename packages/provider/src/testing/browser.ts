@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http'
 import { readFile } from 'node:fs/promises'
 import { extname, join, normalize } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { build } from 'vite'
+import { build, defaultClientConditions } from 'vite'
 import { chromium, type Browser } from 'playwright-core'
 
 const pageRoot = fileURLToPath(new URL('./browser/', import.meta.url))
@@ -14,6 +14,8 @@ export const buildTestPage = async (outDir: string): Promise<void> => {
     root: pageRoot,
     configFile: false,
     logLevel: 'error',
+    // `@rota/protocol` from its sources, as the rest of the workspace (see vitest.shared.ts).
+    resolve: { conditions: ['@rota/source', ...defaultClientConditions] },
     build: { outDir, emptyOutDir: true, minify: false, target: 'es2022' },
   })
 }

@@ -1,0 +1,6 @@
+export type { PostgresLogOptions, PostgresLog } from './pg-log.ts'
+export { openPostgresLog } from './pg-log.ts'
+export type { MigrateReport } from './schema.ts'
+export { migrate, SCHEMA_VERSION } from './schema.ts'
+export type { ConnectionOptions } from './connection.ts'
+export { DEFAULT_SCHEMA, checkDurableSettings } from './connection.ts'
