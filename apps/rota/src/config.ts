@@ -210,6 +210,9 @@ export const parseOptions = {
   role: { type: 'string' as const },
   'staff-id': { type: 'string' as const },
   expires: { type: 'string' as const },
+  // rota team set
+  threshold: { type: 'string' as const },
+  'always-ask': { type: 'string' as const },
   url: { type: 'string' as const },
   token: { type: 'string' as const },
   help: { type: 'boolean' as const, short: 'h' },
@@ -297,6 +300,8 @@ export const usage = (): string => {
     '  migrate [postgres-url]     Create or upgrade the PostgreSQL log schema (URL from ROTA_LOG_URL; schema ROTA_LOG_SCHEMA, default rota)',
     '  repair [--truncate-damaged]  Server stopped: salvage a damaged LevelDB store, name what was lost',
     '  token --sub s --role r [--tenant t] [--staff-id id] [--expires 1h]  Mint a token with the HS256 secret (development, tests)',
+    '  team get <tenant>          A team\'s settings: resolver threshold, kinds always asked, role rules (JSON)',
+    '  team set <tenant> [--threshold 0..1] [--always-ask kind,kind]  Change the resolver settings (--always-ask "" clears)',
     '  rules show <tenant>        A team\'s role rules (JSON on stdout; who set them on stderr)',
     '  rules set <tenant> <file|->  Set a team\'s role rules from a JSON document (left-out fields: defaults)',
     '  rules reset <tenant>       Back to the default role rules',

@@ -5,6 +5,7 @@ import { docsCommand, exportCommand, historyCommand, restoreCommand, verifyComma
 import { repairCommand } from './commands/repair.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { tokenCommand } from './commands/token.ts'
+import { teamCommand } from './commands/team.ts'
 import { rulesCommand, type RulesOutput } from './commands/rules.ts'
 
 const stdio: Output = {
@@ -21,8 +22,8 @@ export const run = async (argv: string[], io: RulesOutput = stdio, env = process
       io.out(usage())
       return command === undefined && !values.help ? exitCodeOf[CliErrorCode.Usage] : 0
     }
-    // `rules` takes an action, a tenant and a file: it checks its own arguments.
-    if (extra.length > 0 && command !== 'rules') throw new CliError(CliErrorCode.Usage, `unexpected arguments: ${extra.join(' ')}`)
+    // `rules` and `team` take an action, a tenant (and a file): they check their own arguments.
+    if (extra.length > 0 && command !== 'rules' && command !== 'team') throw new CliError(CliErrorCode.Usage, `unexpected arguments: ${extra.join(' ')}`)
     const config = resolveConfig(values, env)
     switch (command) {
       case 'serve':
@@ -51,6 +52,9 @@ export const run = async (argv: string[], io: RulesOutput = stdio, env = process
         return 0
       case 'restore':
         await restoreCommand(config, values, arg, io, env)
+        return 0
+      case 'team':
+        await teamCommand(config, values, positionals.slice(1), io, env)
         return 0
       case 'rules':
         await rulesCommand(config, values, positionals.slice(1), io, env)

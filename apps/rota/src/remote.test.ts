@@ -107,3 +107,39 @@ describe('document commands against a running server', () => {
     expect([missingLocally.code, missingLocally.err.includes(CliErrorCode.NotFound)]).toEqual([missing.code, true])
   })
 })
+
+describe('rota team', () => {
+  it('gets and sets the resolver settings through the server and on the stopped server\'s directory alike', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rota-team-'))
+    cleanup.push(() => rm(dir, { recursive: true, force: true }))
+    const serving = await serve(dir)
+    let stopped = false
+    cleanup.push(() => (stopped ? undefined : serving.stop()))
+    const remote = ['--url', serving.server.url]
+    const manager = { ROTA_TOKEN: await token('manager') }
+
+    const fresh = await rota(['team', 'get', 'acme', ...remote], manager)
+    expect(fresh.code).toBe(0)
+    expect(JSON.parse(fresh.out.join('\n'))).toMatchObject({ team: 'acme', resolver: { threshold: 0.8, alwaysAsk: [] }, rules: { staffRecords: expect.any(String) } })
+
+    const set = await rota(['team', 'set', 'acme', '--threshold', '0.9', '--always-ask', 'double_booking', ...remote], manager)
+    expect(set.code).toBe(0)
+    expect(JSON.parse(set.out.join('\n')).resolver).toEqual({ threshold: 0.9, alwaysAsk: ['double_booking'] })
+
+    // Refused alike: a bad value (before any request), another team's manager, the local mode while the server runs.
+    expect((await rota(['team', 'set', 'acme', '--threshold', '1.5', ...remote], manager)).code).toBe(2)
+    expect((await rota(['team', 'set', 'acme', '--always-ask', 'nonsense', ...remote], manager)).code).toBe(2)
+    const other = await rota(['team', 'get', 'bolt', ...remote], manager)
+    expect([other.code, other.err.includes('FORBIDDEN')]).toEqual([1, true])
+    const locked = await rota(['team', 'get', 'acme', '--data-dir', dir])
+    expect([locked.code, locked.err.includes(CliErrorCode.Locked)]).toEqual([1, true])
+
+    await serving.stop()
+    stopped = true
+    const local = await rota(['team', 'get', 'acme', '--data-dir', dir])
+    expect(local.code).toBe(0)
+    expect(JSON.parse(local.out.join('\n'))).toEqual(JSON.parse(set.out.join('\n')))
+    const cleared = await rota(['team', 'set', 'acme', '--always-ask', '', '--data-dir', dir])
+    expect(JSON.parse(cleared.out.join('\n')).resolver).toEqual({ threshold: 0.9, alwaysAsk: [] })
+  })
+})

@@ -18,7 +18,7 @@ export { newTeamModel, predict, learn, trackRecord, MIN_ANSWERS } from './model.
 export type { ResolverStore, TeamState } from './store.ts'
 export { createMemoryStore, openLevelStore } from './store.ts'
 export type { ResolverOptions, Resolver } from './resolver.ts'
-export { createResolver, teamOf, conflictIdOf, toPublic } from './resolver.ts'
+export { createResolver, teamOf, conflictIdOf, toPublic, validateSettingsPatch } from './resolver.ts'
 export type { ResolverMetrics } from './metrics.ts'
 export { createResolverMetrics } from './metrics.ts'
 export type { ResolverExtensionOptions } from './extension.ts'

@@ -107,7 +107,10 @@ export const openLevelStore = async (dir: string): Promise<ResolverStore> => {
   try {
     await db.open()
   } catch (err) {
-    throw new ResolverError(ResolverErrorCode.Store, `cannot open resolver store at ${dir}`, { cause: String(err) })
+    // classic-level wraps the reason (LEVEL_LOCKED: another process has it open) in `cause`.
+    const locked = (err as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED'
+    const why = locked ? 'is in use by another process' : 'cannot be opened'
+    throw new ResolverError(ResolverErrorCode.Store, `the resolver store at ${dir} ${why}`, { cause: String(err), locked })
   }
   return createStore({
     getRaw: async (k) => (await db.get(k)) ?? undefined,
