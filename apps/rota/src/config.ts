@@ -22,6 +22,14 @@ export const settings = {
     default: 'info',
     help: 'fatal, error, warn, info, debug, trace or silent',
   },
+  logUrl: {
+    flag: 'log-url',
+    env: 'ROTA_LOG_URL',
+    type: 'string',
+    default: '',
+    help: 'PostgreSQL update log, postgres://… (create its schema with rota migrate); empty: the embedded LevelDB log in the data directory',
+  },
+  logSchema: { flag: 'log-schema', env: 'ROTA_LOG_SCHEMA', type: 'string', default: 'rota', help: 'Schema of the PostgreSQL log' },
   durability: {
     flag: 'durability',
     env: 'ROTA_DURABILITY',
@@ -163,6 +171,9 @@ export interface Config {
   port: number
   host: string
   dataDir: string
+  /** '' for the embedded LevelDB log. */
+  logUrl: string
+  logSchema: string
   logLevel: string
   durability: 'sync' | 'buffered'
   checkpointEvery: number

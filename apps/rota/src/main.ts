@@ -3,7 +3,6 @@ import { parseCommandLine, resolveConfig, usage } from './config.ts'
 import { runServe } from './commands/serve.ts'
 import { docsCommand, exportCommand, historyCommand, restoreCommand, verifyCommand, type Output } from './commands/documents.ts'
 import { repairCommand } from './commands/repair.ts'
-import { migrateCommand } from './commands/migrate.ts'
 import { tokenCommand } from './commands/token.ts'
 import { teamCommand } from './commands/team.ts'
 import { rulesCommand, type RulesOutput } from './commands/rules.ts'
@@ -45,7 +44,8 @@ export const run = async (argv: string[], io: RulesOutput = stdio, env = process
         await tokenCommand(values, io, env)
         return 0
       case 'migrate':
-        await migrateCommand(arg, io, env)
+        // Loaded only here: the embedded default never loads the PostgreSQL driver.
+        await (await import('./commands/migrate.ts')).migrateCommand(config, arg, io)
         return 0
       case 'repair':
         await repairCommand(config, values, io)

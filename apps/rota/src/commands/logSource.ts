@@ -1,18 +1,17 @@
 /**
- * Where the document commands (`docs`, `history`, `export`, `verify`, `restore`) read and write: the data
- * directory's LevelDB log while no server runs (LevelDB allows one process), or a running server's REST API
- * (`--url`, see serverClient.ts). Both answer in the same shapes, so each command prints the same output and
+ * Where the document commands (`docs`, `history`, `export`, `verify`, `restore`) read and write: the log
+ * itself (the PostgreSQL log of `--log-url` at any time; the data directory's LevelDB log while no server runs,
+ * LevelDB allowing one process), or a running server's REST API (`--url`, see serverClient.ts). Both answer in the same shapes, so each command prints the same output and
  * exits with the same code in either mode.
  */
 import { userInfo } from 'node:os'
 import * as Y from 'yjs'
-import { openLevelLog, type LevelLog } from '@rota/log-leveldb'
-import type { VerifyReport } from '@rota/log'
+import type { UpdateLog, VerifyReport } from '@rota/log'
 import { toJSON } from '@rota/model'
 import { parseVersionRef, readHistory, restoreUpdate, type HistoryEntry } from '@rota/server'
 import { CliError, CliErrorCode } from '../errors.ts'
 import type { Config } from '../config.ts'
-import { logDirOf } from './serve.ts'
+import { openUpdateLog, usesPostgres } from './logBackend.ts'
 import { ServerAnswer, type ServerClient } from './serverClient.ts'
 
 export interface DocListing {
@@ -61,7 +60,7 @@ export const parseAt = (at: string) => {
   }
 }
 
-const localSource = (log: LevelLog): LogSource => {
+const localSource = (log: UpdateLog): LogSource => {
   const head = async (doc: string) => {
     const summary = await log.head(doc)
     if (summary === undefined) throw notFound(doc)
@@ -135,14 +134,17 @@ const remoteSource = (server: ServerClient): LogSource => {
   }
 }
 
-/** Runs `fn` on the server's REST API when there is one, else on the data directory's log (opened for it). */
+/**
+ * Runs `fn` on the server's REST API when there is one, else on the log itself (opened for it): PostgreSQL
+ * with `--log-url` (readable while servers run), else the data directory's LevelDB log (server stopped).
+ */
 export const withLogSource = async <T>(config: Config, server: ServerClient | undefined, fn: (source: LogSource) => Promise<T>): Promise<T> => {
   if (server !== undefined) return fn(remoteSource(server))
-  let log: LevelLog
+  let log: UpdateLog
   try {
-    log = await openLevelLog({ dir: logDirOf(config.dataDir) })
+    log = await openUpdateLog(config)
   } catch (err) {
-    if ((err as { code?: string }).code !== 'ROTA_LOG_LOCKED') throw err
+    if ((err as { code?: string }).code !== 'ROTA_LOG_LOCKED' || usesPostgres(config)) throw err
     throw new CliError(CliErrorCode.Locked, `${(err as Error).message} (is rota serve running?): use --url <server> --token <jwt> to go through the server`)
   }
   try {

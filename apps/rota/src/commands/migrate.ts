@@ -2,21 +2,19 @@
  * `rota migrate`: creates the PostgreSQL log's schema, or brings it up to the version this Rota
  * expects. Servers never run DDL, so this runs once before the first `rota serve` on a new database
  * and after each upgrade. The URL comes from ROTA_LOG_URL (keeps the password out of the process
- * list) or the argument; the schema from ROTA_LOG_SCHEMA (default `rota`).
+ * list), `--log-url` or the argument; the schema from `--log-schema` / ROTA_LOG_SCHEMA (default `rota`).
  */
 import { migrate } from '@rota/log-postgres'
 import { CliError, CliErrorCode } from '../errors.ts'
 import type { Output } from './documents.ts'
+import type { Config } from '../config.ts'
 
-type Env = Record<string, string | undefined>
-
-export const migrateCommand = async (arg: string | undefined, io: Output, env: Env): Promise<void> => {
-  const url = arg ?? env.ROTA_LOG_URL
-  if (url === undefined || url === '') {
-    throw new CliError(CliErrorCode.Usage, 'rota migrate needs a postgres:// URL: set ROTA_LOG_URL or pass it as the argument')
+export const migrateCommand = async (config: Config, arg: string | undefined, io: Output): Promise<void> => {
+  const url = arg ?? config.logUrl
+  if (url === '') {
+    throw new CliError(CliErrorCode.Usage, 'rota migrate needs a postgres:// URL: set ROTA_LOG_URL (or --log-url), or pass it as the argument')
   }
-  const schema = env.ROTA_LOG_SCHEMA === undefined || env.ROTA_LOG_SCHEMA === '' ? undefined : env.ROTA_LOG_SCHEMA
-  const report = await migrate(url, schema === undefined ? {} : { schema })
+  const report = await migrate(url, { schema: config.logSchema })
   io.out(
     report.from === report.to
       ? `schema "${report.schema}" is up to date (version ${report.to})`

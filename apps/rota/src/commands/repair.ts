@@ -12,7 +12,7 @@ import { repairLevelLog, type RepairReport } from '@rota/log-leveldb'
 import { CliError, CliErrorCode } from '../errors.ts'
 import type { Config, ParsedValues } from '../config.ts'
 import type { Output } from './documents.ts'
-import { logDirOf } from './serve.ts'
+import { logDirOf } from './paths.ts'
 
 const seqRanges = (ranges: Array<[number, number]>): string =>
   ranges.map(([from, to]) => (from === to ? `${from}` : `${from}–${to}`)).join(', ')
@@ -31,6 +31,9 @@ export const describeRepair = (report: RepairReport): string[] => {
 }
 
 export const repairCommand = async (config: Config, values: ParsedValues, io: Output): Promise<void> => {
+  if (config.logUrl !== '') {
+    throw new CliError(CliErrorCode.Usage, 'rota repair mends the embedded LevelDB log; a PostgreSQL log is mended with PostgreSQL\'s own tools (rota verify names damaged entries)')
+  }
   const truncateDamaged = values['truncate-damaged'] === true
   const report = await repairLevelLog({ dir: logDirOf(config.dataDir), truncateDamaged })
   if (values.json) io.out(JSON.stringify(report))

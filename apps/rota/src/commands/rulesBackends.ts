@@ -3,7 +3,7 @@ import { userInfo } from 'node:os'
 import { parseRoleRules, roleRulesView, type RoleRulesStore, type RoleRulesView } from '@rota/auth'
 import { CliError, CliErrorCode } from '../errors.ts'
 import { openLevelRoleRulesStore } from '../roleRulesStore.ts'
-import { rulesDirOf } from './serve.ts'
+import { rulesDirOf } from './paths.ts'
 import type { ServerClient } from './serverClient.ts'
 
 /** Where `rota rules` reads and writes: a running server's REST route, or the data directory itself. */

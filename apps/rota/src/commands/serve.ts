@@ -1,20 +1,13 @@
 import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
-import { openLevelLog } from '@rota/log-leveldb'
 import { createMetrics, roleRulesExtension, startServer, type RotaServer } from '@rota/server'
 import { assertBindAllowed, createAuth, loadAuthConfig, loadRoleRulesCache, openModeWarning, type AuthSettings, type RoleRulesCache } from '@rota/auth'
 import { resolverExtension } from '@rota/resolver'
 import type { Config, ParsedValues } from '../config.ts'
 import { openLevelRoleRulesStore } from '../roleRulesStore.ts'
+import { openUpdateLog } from './logBackend.ts'
+import { resolverDirOf, rulesDirOf } from './paths.ts'
 
-/** Where the update log lives inside the data directory. */
-export const logDirOf = (dataDir: string): string => join(dataDir, 'log')
-
-/** Where the resolver keeps conflicts and team models inside the data directory. */
-export const resolverDirOf = (dataDir: string): string => join(dataDir, 'resolver')
-
-/** Where the teams' role rules live inside the data directory. */
-export const rulesDirOf = (dataDir: string): string => join(dataDir, 'rules')
+export { logDirOf, resolverDirOf, rulesDirOf } from './paths.ts'
 
 export interface Serving {
   server: RotaServer
@@ -56,12 +49,7 @@ export const startServing = async (config: Config, values: ParsedValues, env = p
     if (auth.isOpen && config.logLevel !== 'silent') console.warn(openModeWarning(config.host))
 
     const metrics = createMetrics()
-    const log = await openLevelLog({
-      dir: logDirOf(config.dataDir),
-      durability: config.durability,
-      checkpointEvery: config.checkpointEvery,
-      observer: metrics.logObserver,
-    })
+    const log = await openUpdateLog(config, metrics.logObserver)
     opened.push(() => log.close())
     // server.close() waits for pending appends and rule writes, so the stores close after it.
     const server = await startServer({
@@ -108,7 +96,8 @@ export const startServing = async (config: Config, values: ParsedValues, env = p
 /** `rota serve`: runs until SIGTERM or SIGINT, then shuts down gracefully (a second signal forces exit). */
 export const runServe = async (config: Config, values: ParsedValues): Promise<void> => {
   const { server, stop } = await startServing(config, values)
-  server.app.log.info({ url: server.url, dataDir: config.dataDir, durability: config.durability, resolver: config.resolver }, 'rota serving')
+  const logBackend = config.logUrl === '' ? 'leveldb' : 'postgres'
+  server.app.log.info({ url: server.url, dataDir: config.dataDir, log: logBackend, durability: config.durability, resolver: config.resolver }, 'rota serving')
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       server.app.log.info({ signal }, 'shutting down')

@@ -11,7 +11,7 @@ import { CliError, CliErrorCode } from '../errors.ts'
 import type { Config, ParsedValues } from '../config.ts'
 import type { Output } from './documents.ts'
 import { localRules, remoteRules } from './rulesBackends.ts'
-import { resolverDirOf } from './serve.ts'
+import { resolverDirOf } from './paths.ts'
 import { serverOf, type ServerClient } from './serverClient.ts'
 
 const usage = 'usage: rota team get|set <tenant> [--threshold 0..1] [--always-ask kind,kind] [--url <server> --token <jwt> | --data-dir <dir>]'
