@@ -158,7 +158,12 @@ export const missingDependency = (doc: Y.Doc, update: Uint8Array): string | unde
   return deletionBeyond(decoded, after)
 }
 
-/** The first deletion of clocks beyond `known` (what the document will hold once the update's structs are in). */
+/**
+ * The first deletion of clocks beyond `known` (what the document will hold once the update's structs are in).
+ * Yjs would keep it pending and apply it when the structs arrive — on the server and every replica they reach
+ * through it, but on their author's own replica only once some later remote update comes in: a deletion of an
+ * edit made before the edit existed, which no genuine client makes.
+ */
 const deletionBeyond = (decoded: Decoded, known: Map<number, number>): string | undefined => {
   for (const [client, ranges] of decoded.ds.clients) {
     for (const { clock, len } of ranges) {
@@ -166,24 +171,6 @@ const deletionBeyond = (decoded: Decoded, known: Map<number, number>): string | 
     }
   }
   return undefined
-}
-
-/**
- * A deletion of structs that neither `doc` nor the update holds. Yjs keeps it pending and applies it
- * when the structs arrive — on the server and on every replica they reach through it, and on their
- * author's own replica only once some remote update comes in after them: a deletion made before the
- * edit existed, which no genuine client makes of structs it never had. Refused for every editor,
- * admins too (missingDependency, which judged editors go through, includes it).
- */
-export const deletionAhead = (doc: Y.Doc, update: Uint8Array): string | undefined => {
-  const decoded = decode(update)
-  if (typeof decoded === 'string') return decoded
-  const after = stateVectorOf(doc)
-  for (const struct of decoded.structs) {
-    const { client, clock } = struct.id
-    if (!(struct instanceof Y.Skip)) after.set(client, Math.max(stateOf(after, client), clock + struct.length))
-  }
-  return deletionBeyond(decoded, after)
 }
 
 /** Is every range of `ranges` inside the union of `covering` (sorted, as Yjs keeps delete sets)? */

@@ -2,7 +2,7 @@ import * as Y from 'yjs'
 import type { FastifyBaseLogger as Logger } from 'fastify'
 import { stateParts, type EntryMeta, type UpdateLog } from '@rota/log'
 import { CloseCode, mergeClocks, type DeniedChange } from '@rota/protocol'
-import { deletionAhead, guardUpdate, isNoopUpdate, unjudgeable } from '@rota/auth'
+import { guardUpdate, isNoopUpdate, unjudgeable } from '@rota/auth'
 import { RotaServerError, ServerErrorCode } from './errors.ts'
 import { parseDocName, type DocName } from './docName.ts'
 import { Room, type RoomMember } from './room.ts'
@@ -284,10 +284,12 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     if (identity !== undefined) checkClients(room, claimed, identity)
     // An update that changes nothing (a read-only client's sync step 2) is not an attempt to write.
     const judging = needsJudging(identity) && !empty && !isNoopUpdate(room.ydoc, update)
-    // What Yjs cannot integrate now is refused from judged editors (it would change things later, unjudged);
-    // a deletion of structs nobody sent yet from every editor, admins too (deletionAhead says why).
+    // What Yjs cannot integrate now is refused from every editor, admins too. It would change things later,
+    // unjudged; and what the room keeps pending it relays, so every client would hold it pending too and send
+    // it back in each sync step 2, where a judged editor's whole reply is refused for it: their offline edits
+    // stranded by someone else's update. A deletion of structs nobody sent yet is one (updateGuard.ts).
     if (identity !== undefined && !empty) {
-      const pending = judging ? unjudgeable(room.ydoc, update) : deletionAhead(room.ydoc, update)
+      const pending = unjudgeable(room.ydoc, update)
       if (pending !== undefined) throw forbidden(room, pending)
     }
     let refused = judging ? judgeFirst(room, update, identity, options) : []

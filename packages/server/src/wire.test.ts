@@ -88,8 +88,10 @@ describe('durability acknowledgements (?ack=1)', () => {
   })
 })
 
-describe('updates Yjs keeps pending', () => {
-  it('are stored and relayed, and integrate once their dependency arrives', async () => {
+describe('updates Yjs would keep pending', () => {
+  // Kept, they would be relayed and held pending by every client, which sends them back in each sync step 2:
+  // a judged editor's whole reply would then be refused for someone else's update (docs/security.md, step 3).
+  it('are refused, even from an admin (open mode), and integrate once sent after their dependency', async () => {
     const log = createMemoryLog()
     const server = track(await startTestServer({ log }))
     const author = new Y.Doc()
@@ -101,14 +103,25 @@ describe('updates Yjs keeps pending', () => {
 
     const reader = track(connectClient(server, 'p'))
     await whenSynced(reader)
+    const early = await connectRaw(server, 'p')
+    cleanup.push(() => early.ws.close())
+    early.send(updateMessage(u2)) // depends on u1
+    // y-websocket's permission-denied (auth message 2, subtype 0) with the reason.
+    const denied = decoding.createDecoder(await early.next((m) => m[0] === 2))
+    expect([decoding.readVarUint(denied), decoding.readVarUint(denied)]).toEqual([2, 0])
+    expect(decoding.readVarString(denied)).toMatch(/cannot be applied yet/)
+    const room = await server.rooms.getDoc('p')
+    expect([room.store.pendingStructs, room.store.pendingDs]).toEqual([null, null])
+    expect(await readAll(log, 'p')).toEqual([])
+
+    // In order, both are stored and relayed.
     const raw = await connectRaw(server, 'p')
     cleanup.push(() => raw.ws.close())
-    raw.send(updateMessage(u2)) // depends on u1: pending everywhere
-    await waitFor(async () => (await log.head('p'))?.headSeq === 1)
-    expect(reader.doc.getText('t').toString()).toBe('')
     raw.send(updateMessage(u1))
+    raw.send(updateMessage(u2))
     await waitFor(() => reader.doc.getText('t').toString() === 'abcdef')
-    expect((await readAll(log, 'p')).length).toBe(2)
+    await waitFor(async () => (await readAll(log, 'p')).length === 2)
+    expect(reader.doc.store.pendingStructs).toBeNull()
 
     // A fresh server on the same log sees the whole text.
     const again = track(await startTestServer({ log }))
