@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util'
 import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { clientCompressionModes, defaultClientCompression, defaultLimits, type ClientCompression } from '@rota/server'
+import { clientCompressionModes, defaultClientCompression, defaultCompressionThreshold, defaultLimits, defaultRoomIdleMs, type ClientCompression } from '@rota/server'
+import { DEFAULT_CHECKPOINT_EVERY } from '@rota/log'
 import { CliError, CliErrorCode } from './errors.ts'
 
 type Env = Record<string, string | undefined>
@@ -41,14 +42,14 @@ export const settings = {
     flag: 'checkpoint-every',
     env: 'ROTA_CHECKPOINT_EVERY',
     type: 'integer',
-    default: 1000,
+    default: DEFAULT_CHECKPOINT_EVERY,
     help: 'Entries between document checkpoints',
   },
   compressionThreshold: {
     flag: 'compression-threshold',
     env: 'ROTA_COMPRESSION_THRESHOLD',
     type: 'integer',
-    default: 1024,
+    default: defaultCompressionThreshold,
     help: 'Messages of at least this many bytes are deflated',
   },
   clientCompression: {
@@ -62,35 +63,35 @@ export const settings = {
     flag: 'max-message-size',
     env: 'ROTA_MAX_MESSAGE_SIZE',
     type: 'integer',
-    default: 8 * 1024 * 1024,
+    default: defaultLimits.maxMessageSize,
     help: 'Largest WebSocket message in bytes (close 1009 above)',
   },
   maxConnectionsPerAddress: {
     flag: 'max-connections-per-address',
     env: 'ROTA_MAX_CONNECTIONS_PER_ADDRESS',
     type: 'integer',
-    default: 256,
+    default: defaultLimits.maxConnectionsPerAddress,
     help: 'Open connections per client address (close 4409 above)',
   },
   messagesPerSecond: {
     flag: 'messages-per-second',
     env: 'ROTA_MESSAGES_PER_SECOND',
     type: 'integer',
-    default: 200,
+    default: defaultLimits.messagesPerSecond,
     help: 'Sustained messages per second per connection (close 4429 above)',
   },
   messageBurst: {
     flag: 'message-burst',
     env: 'ROTA_MESSAGE_BURST',
     type: 'integer',
-    default: 2000,
+    default: defaultLimits.messageBurst,
     help: 'Messages a connection may send in a burst',
   },
   maxPendingAuth: {
     flag: 'max-pending-auth',
     env: 'ROTA_MAX_PENDING_AUTH',
     type: 'integer',
-    default: 256,
+    default: defaultLimits.maxPendingAuth,
     help: 'Connections authenticating at once, server-wide (close 4429 above)',
   },
   maxQueuedBytes: {
@@ -146,7 +147,7 @@ export const settings = {
     flag: 'room-idle-ms',
     env: 'ROTA_ROOM_IDLE_MS',
     type: 'integer',
-    default: 30_000,
+    default: defaultRoomIdleMs,
     help: 'How long a document stays in memory after its last editor left',
   },
   resolver: {
