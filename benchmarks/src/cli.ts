@@ -23,7 +23,9 @@ const seed = Number(values.seed)
 const scenarios = values.scenarios.split(',').map(Number)
 if (!Number.isInteger(seed) || seed < 0) throw new Error('--seed must be a non-negative integer')
 if (scenarios.some((s) => ![1, 2, 3, 4, 5].includes(s))) throw new Error('--scenarios takes numbers 1 to 5, comma-separated')
-const outDir = path.resolve(values.out ?? path.join(BENCHMARKS_DIR, '..', 'docs', 'benchmarks', mode === 'full' ? '' : 'quick'))
+// A full run writes the committed figures (docs/benchmarks/); a quick one (CI's, a developer's check) writes under the
+// ignored benchmarks/results/tmp/ so that it leaves the working tree as it was: `--out docs/benchmarks/quick` to keep it.
+const outDir = path.resolve(process.env.INIT_CWD ?? process.cwd(), values.out ?? (mode === 'full' ? path.join(BENCHMARKS_DIR, '..', 'docs', 'benchmarks') : path.join(BENCHMARKS_DIR, 'results', 'tmp', 'quick')))
 
 const results = await runBenchmarks({
   mode,

@@ -290,7 +290,8 @@ const results = {
   targets,
   ...(soak === undefined ? {} : { soak }),
 }
-const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'results')
+// Like the main report: a full run writes the committed benchmarks/results/log.json, a quick one the ignored tmp/.
+const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'results', ...(quick ? ['tmp'] : []))
 await mkdir(resultsDir, { recursive: true })
 await writeFile(join(resultsDir, 'log.json'), `${JSON.stringify(results, null, 2)}\n`)
 out(`\nwrote ${join(resultsDir, 'log.json')} in ${results.durationSeconds} s`)
