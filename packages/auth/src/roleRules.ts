@@ -12,6 +12,8 @@ import { isRole, roles, type Role } from './types.ts'
  * - `timeOff`: add or remove dates in anyone's `staff.<id>.unavailable`.
  * - `settings`: `settings.name`, `timezone`, `weekStartsOn` (and structure outside the schema).
  * - `coverage`: `settings.coverage`.
+ * - `publish`: publish a date range of a schedule (@rota/publish); no document change, so the update
+ *   policy never asks about it. Manager by default; a team that lets its leads publish sets `lead`.
  */
 export interface RoleRules {
   staffRecords: Role
@@ -19,6 +21,7 @@ export interface RoleRules {
   timeOff: Role
   settings: Role
   coverage: Role
+  publish: Role
   selfService: SelfService
 }
 
@@ -35,7 +38,7 @@ export interface SelfService {
 
 export type RuleArea = Exclude<keyof RoleRules, 'selfService'>
 
-export const ruleAreas: readonly RuleArea[] = ['staffRecords', 'shifts', 'timeOff', 'settings', 'coverage']
+export const ruleAreas: readonly RuleArea[] = ['staffRecords', 'shifts', 'timeOff', 'settings', 'coverage', 'publish']
 
 export const defaultRoleRules: RoleRules = Object.freeze({
   staffRecords: 'manager',
@@ -43,6 +46,7 @@ export const defaultRoleRules: RoleRules = Object.freeze({
   timeOff: 'lead',
   settings: 'manager',
   coverage: 'manager',
+  publish: 'manager',
   selfService: Object.freeze({ pickUp: true, release: true, notes: true, addTimeOff: true }),
 }) as RoleRules
 

@@ -14,6 +14,8 @@ export const MessageType = {
   RotaConflicts: 101,
   /** Rota: changes of the client's update the server took out, and why (payload: JSON, see denied.ts). */
   RotaDenied: 102,
+  /** Rota: inboxes of some of the document's people got new items (payload: JSON, see inbox.ts). */
+  RotaInbox: 103,
 } as const
 
 export type MessageType = (typeof MessageType)[keyof typeof MessageType]

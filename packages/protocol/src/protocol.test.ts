@@ -13,8 +13,10 @@ import {
   mergeClocks,
   messageTypeName,
   readConflictsNotice,
+  readInboxNotice,
   readDurable,
   writeConflictsNotice,
+  writeInboxNotice,
 } from './index.ts'
 
 describe('message types', () => {
@@ -81,6 +83,24 @@ describe('conflicts notice', () => {
     const bad = encoding.createEncoder()
     encoding.writeVarString(bad, '{"open":"x"}')
     expect(() => readConflictsNotice(decoding.createDecoder(encoding.toUint8Array(bad)))).toThrow(TypeError)
+  })
+})
+
+describe('inbox notice', () => {
+  it('round-trips, is pinned to type 103 and rejects a wrong shape', () => {
+    const encoder = encoding.createEncoder()
+    writeInboxNotice(encoder, { recipients: ['ana'], reason: 'published' })
+    const bytes = encoding.toUint8Array(encoder)
+    // 103 as one varuint byte, then the varString.
+    expect(bytes[0]).toBe(103)
+    const decoder = decoding.createDecoder(bytes)
+    expect(decoding.readVarUint(decoder)).toBe(MessageType.RotaInbox)
+    expect(readInboxNotice(decoder)).toEqual({ recipients: ['ana'], reason: 'published' })
+    expect(isRotaMessage(bytes)).toBe(true)
+
+    const bad = encoding.createEncoder()
+    encoding.writeVarString(bad, '{"recipients":"ana"}')
+    expect(() => readInboxNotice(decoding.createDecoder(encoding.toUint8Array(bad)))).toThrow(TypeError)
   })
 })
 

@@ -5,7 +5,7 @@ import { ObservableV2 } from 'lib0/observable'
 import * as syncProtocol from 'y-protocols/sync'
 import * as authProtocol from 'y-protocols/auth'
 import type { Awareness } from 'y-protocols/awareness'
-import { MessageType, UrlParam, readConflictsNotice, readDeniedNotice, readDurable, type ConflictsNotice, type DeniedChange } from '@rota/protocol'
+import { MessageType, UrlParam, readConflictsNotice, readDeniedNotice, readDurable, readInboxNotice, type ConflictsNotice, type DeniedChange, type InboxNotice } from '@rota/protocol'
 import { resolveBackoff, type BackoffOptions } from './backoff.ts'
 import { initialConnection, nextConnection, type ConnectionEvent, type ConnectionState, type ConnectionStatus } from './connection.ts'
 import { SaveTracker, isEmptyUpdate } from './durability.ts'
@@ -89,6 +89,8 @@ export type RotaProviderEvents = {
   denied: (denial: Denial) => void
   /** The server's conflict inbox for this document changed. */
   conflicts: (notice: ConflictsNotice) => void
+  /** Inboxes of some of the document's people got items (RotaInbox): fetch `GET /api/inbox` if yours is named. */
+  inbox: (notice: InboxNotice) => void
   error: (error: RotaProviderError) => void
 }
 
@@ -406,6 +408,10 @@ export class RotaProvider extends ObservableV2<RotaProviderEvents> {
     handlers[MessageType.RotaConflicts] = (_encoder, decoder, _provider, fromServer) => {
       const notice = readConflictsNotice(decoder)
       if (fromServer) this.emit('conflicts', [notice])
+    }
+    handlers[MessageType.RotaInbox] = (_encoder, decoder, _provider, fromServer) => {
+      const notice = readInboxNotice(decoder)
+      if (fromServer) this.emit('inbox', [notice])
     }
     handlers[MessageType.RotaDenied] = (_encoder, decoder, _provider, fromServer) => {
       const notice = readDeniedNotice(decoder)

@@ -1,13 +1,18 @@
 import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { createMetrics, roleRulesExtension, startServer, type RotaServer } from '@rota/server'
 import { assertBindAllowed, createAuth, loadAuthConfig, loadRoleRulesCache, openModeWarning, type AuthSettings, type RoleRulesCache } from '@rota/auth'
-import { resolverExtension } from '@rota/resolver'
+import { resolverExtension, type Resolver } from '@rota/resolver'
+import { publishExtension } from '@rota/publish'
 import type { Config, ParsedValues } from '../config.ts'
 import { openLevelRoleRulesStore } from '../roleRulesStore.ts'
 import { openUpdateLog } from './logBackend.ts'
 import { resolverDirOf, rulesDirOf } from './paths.ts'
 
 export { logDirOf, resolverDirOf, rulesDirOf } from './paths.ts'
+
+/** Where publications, receipts, publishing settings and inboxes live inside the data directory. */
+export const publishDirOf = (dataDir: string): string => join(dataDir, 'publish')
 
 export interface Serving {
   server: RotaServer
@@ -51,6 +56,8 @@ export const startServing = async (config: Config, values: ParsedValues, env = p
     const metrics = createMetrics()
     const log = await openUpdateLog(config, metrics.logObserver)
     opened.push(() => log.close())
+    // Publishing asks the resolver (when it runs) for the open conflicts of a range it previews.
+    let resolver: Resolver | undefined
     // server.close() waits for pending appends and rule writes, so the stores close after it.
     const server = await startServer({
       log,
@@ -79,8 +86,11 @@ export const startServing = async (config: Config, values: ParsedValues, env = p
       roomIdleMs: config.roomIdleMs,
       extensions: [
         // On unless the operator turned it off: without it nothing detects conflicts or serves their routes.
-        ...(config.resolver === 'on' ? [resolverExtension({ dir: resolverDirOf(config.dataDir), registry: metrics.registry })] : []),
+        ...(config.resolver === 'on'
+          ? [resolverExtension({ dir: resolverDirOf(config.dataDir), registry: metrics.registry, onReady: (r) => (resolver = r) })]
+          : []),
         roleRulesExtension({ cache: rules }),
+        publishExtension({ dir: publishDirOf(config.dataDir), registry: metrics.registry, conflicts: async (doc) => (await resolver?.list(doc, 'open')) ?? [] }),
       ],
     })
     opened.push(() => server.close())

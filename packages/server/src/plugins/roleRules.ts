@@ -19,6 +19,7 @@ const areaHelp: Record<(typeof ruleAreas)[number], string> = {
   timeOff: 'Least role that may add or remove dates in anyone\'s time off',
   settings: 'Least role that may change settings.name, timezone and weekStartsOn',
   coverage: 'Least role that may change settings.coverage',
+  publish: 'Least role that may publish a date range of a schedule (@rota/publish)',
 }
 
 const selfServiceHelp = {

@@ -1,0 +1,89 @@
+import * as encoding from 'lib0/encoding'
+import type { FastifyError, FastifyInstance } from 'fastify'
+import type { Registry } from 'prom-client'
+import { writeInboxNotice } from '@rota/protocol'
+import { authenticateRequests, errorBody, type Extension, type ExtensionContext } from '@rota/server'
+import { createAccess } from './access.ts'
+import type { ConflictSource } from './checks.ts'
+import type { PublishContext } from './context.ts'
+import { isPublishError } from './errors.ts'
+import { createInboxStore } from './inbox.ts'
+import { createMemoryKeyValue, openLevelKeyValue, type KeyValue } from './kv.ts'
+import { createLocks } from './locks.ts'
+import { createPublishMetrics } from './metrics.ts'
+import { inboxRoutes } from './routes/inbox.ts'
+import { mineRoutes } from './routes/mine.ts'
+import { publicationRoutes } from './routes/publications.ts'
+import { settingsRoutes } from './routes/settings.ts'
+import { createPublicationStore } from './store.ts'
+import { createWatcher, type Watcher } from './watch.ts'
+
+export interface PublishExtensionOptions {
+  /** Where publications, receipts, settings and inboxes live: a LevelDB directory, or memory when left out. */
+  dir?: string
+  /** Or a key-value store of one's own (tests). */
+  store?: KeyValue
+  /** The server's metrics registry, so /metrics shows the publishing figures. */
+  registry?: Registry
+  /**
+   * The open conflicts of a document, for previews and the confirmation (the resolver's `list(doc)`). A
+   * function, so the resolver's engine can be handed over once it is ready (`resolverExtension({ onReady })`).
+   */
+  conflicts?: ConflictSource
+  /** Clock (tests). */
+  now?: () => number
+  /** Called once the plugin is ready, with what tests wait on. */
+  onReady?: (handle: { watcher: Watcher; context: PublishContext }) => void
+}
+
+/**
+ * Publishing as a server extension: the publication, published-view, my-shifts, inbox and settings routes,
+ * a watcher on every stored update (changes to published shifts), and RotaInbox pushes to the document's
+ * Rota connections (`Rooms.broadcast` sends Rota types only to those opened with `ack=1`).
+ */
+export const publishExtension = (options: PublishExtensionOptions = {}): Extension =>
+  async (app: FastifyInstance, { rooms, log, hooks }: ExtensionContext) => {
+    const ownsStore = options.store === undefined
+    const kv = options.store ?? (options.dir === undefined ? createMemoryKeyValue() : await openLevelKeyValue(options.dir))
+    const context: PublishContext = {
+      log,
+      publications: createPublicationStore(kv),
+      inbox: createInboxStore(kv),
+      ...(options.conflicts === undefined ? {} : { conflicts: options.conflicts }),
+      ...(options.registry === undefined ? {} : { metrics: createPublishMetrics(options.registry) }),
+      notify: (doc, recipients, reason) => {
+        const encoder = encoding.createEncoder()
+        writeInboxNotice(encoder, { recipients, reason })
+        rooms.broadcast(doc, encoding.toUint8Array(encoder))
+      },
+      now: options.now ?? Date.now,
+      serial: createLocks(),
+    }
+    const watcher = createWatcher(context, (err, doc) => app.log.warn({ err, doc }, 'publish watcher failed on an update'))
+    const unsubscribe = rooms.onUpdate((event) => {
+      try {
+        watcher.observe(event)
+      } catch (err) {
+        app.log.warn({ err, doc: event.doc }, 'publish watcher failed to read an update')
+      }
+    })
+    app.addHook('onClose', async () => {
+      unsubscribe()
+      await watcher.drain()
+      if (ownsStore) await kv.close()
+    })
+
+    authenticateRequests(app, hooks)
+    // Publishing's own codes in the server's error shape; everything else goes on to the server's handler.
+    app.setErrorHandler((err: FastifyError, _request, reply) => {
+      if (isPublishError(err)) return reply.code(err.status).send(errorBody(err.code, err.message, err.details))
+      throw err
+    })
+
+    const access = createAccess(hooks)
+    publicationRoutes(app, context, access, (doc) => watcher.forget(doc))
+    mineRoutes(app, context, access)
+    inboxRoutes(app, context, access)
+    settingsRoutes(app, context, access)
+    options.onReady?.({ watcher, context })
+  }
