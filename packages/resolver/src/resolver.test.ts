@@ -197,6 +197,9 @@ describe('the resolver engine', () => {
     expect(await store.transition({ ...record, status: 'resolved' }, 'dismissed')).toBe(false)
     expect(await store.transition({ ...record, status: 'resolved' }, 'open')).toBe(true)
     expect((await store.list(DOC)).map((x) => x.status)).toEqual(['resolved'])
+    // A document whose name extends this one's past the key separator ('!') is another document.
+    expect(await store.claim({ ...record, doc: `${DOC}!x` })).toBe(true)
+    expect((await store.list(DOC)).map((x) => x.doc)).toEqual([DOC])
     await store.close()
   })
 

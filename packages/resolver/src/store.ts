@@ -80,8 +80,9 @@ const createStore = (kv: KeyValue): ResolverStore => {
       const s = await read(doc, id)
       return s && !s.claimed ? s.record : undefined
     },
+    // The prefix also matches documents whose names go on past a '!' (`acme/w1!x`): keep this document's only.
     list: async (doc) => (await kv.rangeRaw(`c!${doc}!`))
-      .map((raw) => JSON.parse(raw) as StoredRecord).filter((s) => !s.claimed).map((s) => s.record),
+      .map((raw) => JSON.parse(raw) as StoredRecord).filter((s) => !s.claimed && s.record.doc === doc).map((s) => s.record),
     getTeam: async (team) => {
       const raw = await kv.getRaw(`t!${team}`)
       return raw === undefined ? undefined : (JSON.parse(raw) as TeamState)
