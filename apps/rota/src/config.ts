@@ -31,6 +31,20 @@ export const settings = {
     help: 'PostgreSQL update log, postgres://… (create its schema with rota migrate); empty: the embedded LevelDB log in the data directory',
   },
   logSchema: { flag: 'log-schema', env: 'ROTA_LOG_SCHEMA', type: 'string', default: 'rota', help: 'Schema of the PostgreSQL log' },
+  busUrl: {
+    flag: 'bus-url',
+    env: 'ROTA_BUS_URL',
+    type: 'string',
+    default: '',
+    help: 'Redis bus between instances on one --log-url, redis://…; empty: a single instance',
+  },
+  instanceId: {
+    flag: 'instance-id',
+    env: 'ROTA_INSTANCE_ID',
+    type: 'string',
+    default: '',
+    help: 'This instance\'s id on the bus (empty: <host>-<pid>-<random>)',
+  },
   durability: {
     flag: 'durability',
     env: 'ROTA_DURABILITY',
@@ -175,6 +189,10 @@ export interface Config {
   /** '' for the embedded LevelDB log. */
   logUrl: string
   logSchema: string
+  /** '' for a single instance (no bus). */
+  busUrl: string
+  /** '' for one made up at start (see commands/bus.ts). */
+  instanceId: string
   logLevel: string
   durability: 'sync' | 'buffered'
   checkpointEvery: number
@@ -265,6 +283,13 @@ export const resolveConfig = (values: ParsedValues, env: Env = process.env, cwd 
   if (config.port > 65535) throw new CliError(CliErrorCode.BadConfig, `--port / PORT must be at most 65535, got ${config.port}`)
   if (!logLevels.has(config.logLevel)) {
     throw new CliError(CliErrorCode.BadConfig, `--log-level / ROTA_LOG_LEVEL must be one of ${[...logLevels].join(', ')}`)
+  }
+  if (config.busUrl !== '' && !/^rediss?:\/\//.test(config.busUrl)) {
+    throw new CliError(CliErrorCode.BadConfig, '--bus-url / ROTA_BUS_URL must be a redis:// or rediss:// URL')
+  }
+  // Instances on separate logs would relay edits the other's log lacks: a bus needs the shared log.
+  if (config.busUrl !== '' && config.logUrl === '') {
+    throw new CliError(CliErrorCode.BadConfig, '--bus-url needs a shared log: set --log-url / ROTA_LOG_URL (LevelDB is one process\'s)')
   }
   if (config.durability !== 'sync' && config.durability !== 'buffered') {
     throw new CliError(CliErrorCode.BadConfig, '--durability / ROTA_DURABILITY must be sync or buffered')

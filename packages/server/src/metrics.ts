@@ -150,6 +150,38 @@ export const createMetrics = (options: { defaultMetrics?: boolean } = {}) => {
       labelNames: ['origin'] as const,
       registers,
     }),
+    // The bus between instances (replication.ts); zero on a single instance.
+    busConnected: new Gauge({ name: 'rota_bus_connected', help: 'Whether the bus between instances is connected (1) or not (0)', registers }),
+    busPublished: new Counter({
+      name: 'rota_bus_published_total',
+      help: 'Messages published on the bus, by kind',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    busPublishFailures: new Counter({
+      name: 'rota_bus_publish_failures_total',
+      help: 'Messages the bus could not take (down); the heads repair delivers the updates among them',
+      registers,
+    }),
+    busReceived: new Counter({
+      name: 'rota_bus_received_total',
+      help: 'Messages received from other instances, by kind',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    busDuplicates: new Counter({ name: 'rota_bus_duplicates_total', help: 'Bus updates dropped because the room held their seq already', registers }),
+    busGapRepairs: new Counter({
+      name: 'rota_bus_gap_repairs_total',
+      help: 'Seq gaps in what the bus delivered, filled from the log',
+      registers,
+    }),
+    busRepairRuns: new Counter({ name: 'rota_bus_heads_repair_runs_total', help: 'Comparisons of every open room head with the log head', registers }),
+    busRepairs: new Counter({
+      name: 'rota_bus_heads_repairs_total',
+      help: 'Rooms found behind the log by a heads comparison and caught up from it',
+      registers,
+    }),
+    busPeers: new Gauge({ name: 'rota_bus_peers', help: 'Other instances heard from within the peer timeout', registers }),
   }
   const logObserver: LogObserver = {
     onBatch: ({ entries }) => metrics.batchEntries.observe(entries),

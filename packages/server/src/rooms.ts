@@ -21,6 +21,26 @@ export interface RoomsContext {
   idleMs: number
   maxDocNameLength: number
   viewLimits?: ViewLimits
+  /** What a bus between instances watches (replication.ts); absent on a single instance. */
+  events?: RoomEvents
+}
+
+/**
+ * Hooks for a bus between instances (replication.ts). They only observe: none of them may throw, and only
+ * beforeLoad is waited for.
+ */
+export interface RoomEvents {
+  /**
+   * Before a document's state is read from the log: the bus subscribes first, so that an update another
+   * instance commits meanwhile is either in what is read or arrives by the bus (never in neither).
+   */
+  beforeLoad?(doc: DocName): Promise<void>
+  /** The room is loaded, at `room.headSeq`, and about to be handed out. */
+  loaded?(room: Room): void
+  /** The room is dropped from memory (`room` undefined: its load failed). */
+  unloaded?(doc: DocName, room?: Room): void
+  /** An extension broadcast a message to the document's connections (rooms.broadcast): other instances' too. */
+  broadcast?(doc: string, message: Uint8Array): void
 }
 
 /** The server-side face of Rooms: connections join and submit without an extra await. */
@@ -70,14 +90,19 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
 
   const load = async (name: DocName): Promise<Room> => {
     await draining.get(name)
+    await ctx.events?.beforeLoad?.(name)
     const start = process.hrtime.bigint()
-    const [state, head] = await Promise.all([stateParts(log, name), log.head(name)])
+    const [state, head] = await Promise.all([stateParts(log, name), log.head(name)]).catch((err: unknown) => {
+      ctx.events?.unloaded?.(name) // the bus subscribed for a room that will not be
+      throw err
+    })
     const room = new Room(name, state, head?.headSeq ?? 0)
     metrics.docsLoaded.inc()
     metrics.documents.inc()
     metrics.loadSeconds.observe(seconds(start))
     const bytes = state.reduce((sum, part) => sum + part.update.length, 0)
     logger.debug({ doc: name, seq: room.headSeq, parts: state.length, bytes }, 'document loaded')
+    ctx.events?.loaded?.(room)
     return room
   }
 
@@ -106,6 +131,8 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
   const drop = (room: Room): void => {
     if (room.destroyed) return
     const entry = rooms.get(room.name)
+    // Before destroy: the bus still reads the room's awareness to tell the others its clients left.
+    ctx.events?.unloaded?.(room.name, room)
     room.destroy()
     metrics.documents.dec()
     const tail = room.appendTail
@@ -362,7 +389,7 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
       throw failure.error
     },
 
-    applyRemote(doc, update) {
+    applyRemote(doc, update, seq) {
       const pending = rooms.get(named(doc))
       if (pending === undefined) return
       const { to } = inspectUpdate(update)
@@ -379,6 +406,8 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
             return
           }
           mergeClocks(room.durable, to)
+          // The bus says up to where the room now holds the shared log: REST answers and acks quote it.
+          if (seq !== undefined) room.headSeq = Math.max(room.headSeq, seq)
           room.broadcast(updateMessage(update))
         },
         () => undefined,
@@ -391,6 +420,8 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     },
 
     broadcast(doc, message) {
+      // Other instances' connections of the document get it too (a bus relays it to their rooms directly).
+      ctx.events?.broadcast?.(doc, message)
       void rooms.get(doc as DocName)?.then((room) => room.broadcast(message), () => undefined)
     },
 

@@ -13,6 +13,7 @@ import { trackSockets } from './sockets.ts'
 import { syncInflateWebSocket } from './inflate.ts'
 import { createMetrics } from './metrics.ts'
 import { createRooms } from './rooms.ts'
+import { createReplication } from './replication.ts'
 import { syncPlugin } from './plugins/sync.ts'
 import { healthPlugin } from './plugins/health.ts'
 import { metricsPlugin } from './plugins/metrics.ts'
@@ -42,6 +43,9 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
   if (!clientCompressionModes.includes(clientCompression)) {
     throw new RangeError(`clientCompression must be one of ${clientCompressionModes.join(', ')}`)
   }
+  if (options.replication !== undefined && typeof options.replication?.bus?.publish !== 'function') {
+    throw new TypeError('options.replication needs a bus (see bus.ts)')
+  }
   const hooks = resolveHooks(options.hooks)
   const metrics = options.metrics ?? createMetrics()
   const { log } = options
@@ -66,6 +70,8 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
     clientLog(address, { limit: limits.maxUnfinishedRequestsPerAddress }, 'HTTP connection refused: too many unfinished requests')
   })
 
+  // Several instances on one shared log: the bus sees rooms load and unload, and feeds them (replication.ts).
+  const replication = options.replication === undefined ? undefined : createReplication(options.replication, { log, metrics, logger: app.log })
   const rooms = createRooms({
     log,
     hooks,
@@ -73,7 +79,9 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
     logger: app.log,
     idleMs: options.roomIdleMs ?? defaultRoomIdleMs,
     maxDocNameLength: limits.maxDocNameLength,
+    ...(replication === undefined ? {} : { events: replication.events }),
   })
+  await replication?.start(rooms)
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const code = codeOf(err)
@@ -167,7 +175,8 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
   const stopAccepting = () => {
     accepting = false
   }
-  const close = () => (closing ??= shutdown({ app, rooms, sockets, closeTimeoutMs: limits.closeTimeoutMs, stopAccepting }))
+  const close = () =>
+    (closing ??= shutdown({ app, rooms, sockets, closeTimeoutMs: limits.closeTimeoutMs, stopAccepting }).finally(() => replication?.stop()))
 
   return { app, url, wsUrl: url.replace(/^http/, 'ws'), rooms, metrics, close }
 }

@@ -5,6 +5,7 @@ import type { EntryMeta, UpdateLog } from '@rota/log'
 import type { AuthHooks, Identity } from '@rota/auth'
 import type { ClientCompression } from './config.ts'
 import type { ServerMetrics } from './metrics.ts'
+import type { ReplicationOptions } from './bus.ts'
 
 // The identity and auth hook types are @rota/auth's: one definition for the contract both sides keep.
 export type { Role, Identity, Decision, AdminAction, AuthHooks } from '@rota/auth'
@@ -86,8 +87,9 @@ export interface Rooms {
    * An update another server instance already stored in the shared log (a bus between instances): applied to
    * the room and broadcast to its connections if the document is open here, never appended again. Durable
    * clocks advance, since the shared log holds it. Does nothing when the document is not open (it loads from the log).
+   * `seq`: the room holds the shared log up to there once this is applied (its head advances; replication.ts).
    */
-  applyRemote(doc: string, update: Uint8Array): void
+  applyRemote(doc: string, update: Uint8Array, seq?: number): void
   /** Called for every update once it is in the log. Returns the unsubscribe function. */
   onUpdate(listener: (event: UpdateEvent) => void): () => void
   /**
@@ -137,6 +139,11 @@ export interface ServerOptions {
   pingIntervalMs?: number
   /** Share one metrics registry with the log's observer (see createMetrics). */
   metrics?: ServerMetrics
+  /**
+   * Several instances on one shared log, joined by a bus (bus.ts, replication.ts): updates, awareness and
+   * extension notices cross to the other instances' open rooms. Absent: a single instance, as before.
+   */
+  replication?: ReplicationOptions
 }
 
 export interface RotaServer {

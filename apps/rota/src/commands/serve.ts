@@ -5,6 +5,7 @@ import { assertBindAllowed, createAuth, loadAuthConfig, loadRoleRulesCache, open
 import { resolverExtension, type Resolver } from '@rota/resolver'
 import { publishExtension } from '@rota/publish'
 import type { Config, ParsedValues } from '../config.ts'
+import { lateLogger, openBus } from './bus.ts'
 import { openLevelRoleRulesStore } from '../roleRulesStore.ts'
 import { openUpdateLog } from './logBackend.ts'
 import { resolverDirOf, rulesDirOf } from './paths.ts'
@@ -56,6 +57,10 @@ export const startServing = async (config: Config, values: ParsedValues, env = p
     const metrics = createMetrics()
     const log = await openUpdateLog(config, metrics.logObserver)
     opened.push(() => log.close())
+    // Several instances on one --log-url: the bus joins them (bus.ts); it closes after the server.
+    const busLogger = lateLogger()
+    const bus = openBus(config, busLogger)
+    if (bus !== undefined) opened.push(() => bus.close())
     // Publishing asks the resolver (when it runs) for the open conflicts of a range it previews.
     let resolver: Resolver | undefined
     // server.close() waits for pending appends and rule writes, so the stores close after it.
@@ -84,6 +89,7 @@ export const startServing = async (config: Config, values: ParsedValues, env = p
       logger: { level: config.logLevel },
       webRoot: config.webRoot,
       roomIdleMs: config.roomIdleMs,
+      ...(bus === undefined ? {} : { replication: { bus } }),
       extensions: [
         // On unless the operator turned it off: without it nothing detects conflicts or serves their routes.
         ...(config.resolver === 'on'
@@ -94,6 +100,7 @@ export const startServing = async (config: Config, values: ParsedValues, env = p
       ],
     })
     opened.push(() => server.close())
+    busLogger.bind(server.app.log)
     let stopping: Promise<void> | undefined
     const stop = () => (stopping ??= closeAll())
     return { server, rules, stop }
@@ -107,7 +114,8 @@ export const startServing = async (config: Config, values: ParsedValues, env = p
 export const runServe = async (config: Config, values: ParsedValues): Promise<void> => {
   const { server, stop } = await startServing(config, values)
   const logBackend = config.logUrl === '' ? 'leveldb' : 'postgres'
-  server.app.log.info({ url: server.url, dataDir: config.dataDir, log: logBackend, durability: config.durability, resolver: config.resolver }, 'rota serving')
+  const bus = config.busUrl === '' ? 'none' : 'redis'
+  server.app.log.info({ url: server.url, dataDir: config.dataDir, log: logBackend, bus, durability: config.durability, resolver: config.resolver }, 'rota serving')
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       server.app.log.info({ signal }, 'shutting down')

@@ -1,0 +1,23 @@
+/** The bus's error codes (stable: tests and operators match on them, never on messages). */
+export const BusErrorCode = {
+  /** A message on the bus does not decode: another version, another program on the channel, damage. */
+  BadEnvelope: 'ROTA_BUS_BAD_ENVELOPE',
+  /** The bus URL or options are unusable (`--bus-url` / `ROTA_BUS_URL`, instance id). */
+  BadConfig: 'ROTA_BUS_BAD_CONFIG',
+} as const
+
+export type BusErrorCode = (typeof BusErrorCode)[keyof typeof BusErrorCode]
+
+export class RotaBusError extends Error {
+  readonly code: BusErrorCode
+  readonly details: Record<string, unknown>
+
+  constructor(code: BusErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'RotaBusError'
+    this.code = code
+    this.details = details
+  }
+}
+
+export const isRotaBusError = (err: unknown): err is RotaBusError => err instanceof RotaBusError
