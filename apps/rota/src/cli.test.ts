@@ -118,6 +118,9 @@ describe('rota repair', () => {
     let c = capture()
     expect(await run(['verify', ...args], c.io)).toBe(1)
     expect(c.err.join('\n')).toMatch(/acme\/w1 seq \d+: missing/)
+    c = capture()
+    expect(await run(['verify', '--json', ...args], c.io)).toBe(1)
+    expect(JSON.parse(c.out[0]!).damaged[0]).toMatchObject({ doc: 'acme/w1', reason: 'missing' })
 
     // Salvage without cutting: the lost seqs are named, the document is still damaged, exit 1.
     c = capture()
@@ -135,6 +138,9 @@ describe('rota repair', () => {
     c = capture()
     expect(await run(['verify', ...args], c.io)).toBe(0)
     expect(c.out).toEqual([`1 documents, ${firstLost - 1} entries, 0 damaged`])
+    c = capture()
+    expect(await run(['verify', '--json', ...args], c.io)).toBe(0)
+    expect(JSON.parse(c.out[0]!)).toEqual({ documents: 1, entries: firstLost - 1, damaged: [] })
   })
 })
 

@@ -348,7 +348,7 @@ export const usage = (): string => {
     '  --auth-secret / ROTA_AUTH_SECRET, --auth-public-key / ROTA_AUTH_PUBLIC_KEY, --auth-jwks / ROTA_AUTH_JWKS,',
     '  --auth-issuer / ROTA_AUTH_ISSUER, --auth-audience / ROTA_AUTH_AUDIENCE, --allow-public-open / ROTA_AUTH_ALLOW_PUBLIC_OPEN',
     '  --no-resolver              serve: run without the conflict resolver (same as --resolver off)',
-    '  --json                     Machine-readable output (docs, history, rules)',
+    '  --json                     Machine-readable output (docs, history, verify, restore, repair, rules)',
     '  --url <server> --token <jwt>  docs, history, export, verify, restore, rules: go through a running server',
     '                             (also ROTA_URL, ROTA_TOKEN); without them the command opens --data-dir (server stopped)',
   ].join('\n')

@@ -56,20 +56,21 @@ export const verifyCommand = (config: Config, values: ParsedValues, doc: string 
   withLogSource(config, serverOf(values, env), async (source) => {
     const names = doc !== undefined ? [doc] : (await source.docs()).map((d) => d.doc)
     const progress = createProgress('verifying', names.length)
-    let damaged = 0
+    const damaged: Array<{ doc: string; seq: number; reason: string }> = []
     let entries = 0
     for (const [i, name] of names.entries()) {
       progress.tick(i, name)
       const report = await source.verify(name)
       entries += report.entries
       for (const problem of report.damaged) {
-        damaged++
-        io.err(`${name} seq ${problem.seq}: ${problem.reason}`)
+        damaged.push({ doc: name, ...problem })
+        if (!values.json) io.err(`${name} seq ${problem.seq}: ${problem.reason}`)
       }
     }
     progress.done()
-    io.out(`${names.length} documents, ${entries} entries, ${damaged} damaged`)
-    if (damaged > 0) throw new CliError(CliErrorCode.Damaged, `${damaged} damaged entries (see above)`)
+    if (values.json) io.out(JSON.stringify({ documents: names.length, entries, damaged }))
+    else io.out(`${names.length} documents, ${entries} entries, ${damaged.length} damaged`)
+    if (damaged.length > 0) throw new CliError(CliErrorCode.Damaged, `${damaged.length} damaged entries (see above)`)
   })
 
 /** `rota restore <doc> --at <seq>`: a new entry that makes the document what it was at that seq (history is kept). */
