@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { createMemoryLog } from '@rota/log'
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -39,6 +40,16 @@ describe('operations', () => {
     const server = track(await startTestServer())
     expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok' })
     expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: 'ready' })
+  })
+
+  it('is not ready while its log does not answer, and alive all the same', async () => {
+    const log = createMemoryLog()
+    const server = track(await startTestServer({ log }))
+    // The log closed under the server (as a database gone away): reads reject with ROTA_LOG_CLOSED.
+    await log.close()
+    const ready = await fetch(`${server.url}/readyz`)
+    expect([ready.status, await ready.json()]).toEqual([503, { status: 'not ready' }])
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
   })
 
   it('closes connections with 1001 on shutdown and waits for pending appends', async () => {

@@ -21,6 +21,10 @@ import { restPlugin } from './plugins/rest.ts'
 import { registerWeb } from './plugins/web.ts'
 import type { RotaServer, ServerOptions } from './types.ts'
 
+/** `/readyz` reads the head of this (never created) document to see that the log answers. */
+const READINESS_PROBE = 'rota-readiness-probe'
+const READINESS_TIMEOUT_MS = 1000
+
 /** The body of every HTTP error: `{ error: { code, message, details } }`. */
 export const errorBody = (code: string, message: string, details?: unknown) => ({
   error: { code, message, details: details ?? {} },
@@ -161,7 +165,16 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
   })
   await app.register(restPlugin, { rooms, log, hooks, limits })
   await app.register(metricsPlugin, { metrics })
-  await app.register(healthPlugin, { isReady: () => accepting })
+  // Ready: accepting, and the log answers a read within a second (a shared database down or unreachable is not ready).
+  const logAnswers = (): Promise<boolean> => {
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), READINESS_TIMEOUT_MS)
+    })
+    const read = log.head(READINESS_PROBE).then(() => true, () => false)
+    return Promise.race([read, late]).finally(() => clearTimeout(timer))
+  }
+  await app.register(healthPlugin, { isReady: async () => accepting && (await logAnswers()) })
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   for (const extension of options.extensions ?? []) await app.register(extension, { rooms, log, hooks })
 
