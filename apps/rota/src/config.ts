@@ -335,6 +335,7 @@ export const usage = (): string => {
     '  verify [doc]               Check checksums and encodings of every entry (exit 1 on damage)',
     '  restore <doc> --at <seq>   Make a document what it was at seq, as a new entry (history is kept)',
     '  migrate [postgres-url]     Create or upgrade the PostgreSQL log schema (URL from ROTA_LOG_URL; schema ROTA_LOG_SCHEMA, default rota)',
+    '  import-leveldb             Server stopped: move --data-dir\'s log into the PostgreSQL log (--log-url), keeping every seq',
     '  repair [--truncate-damaged]  Server stopped: salvage a damaged LevelDB store, name what was lost',
     '  token --sub s --role r [--tenant t] [--staff-id id] [--expires 1h]  Mint a token with the HS256 secret (development, tests)',
     '  team get <tenant>          A team\'s settings: resolver threshold, kinds always asked, role rules (JSON)',

@@ -43,6 +43,9 @@ export const run = async (argv: string[], io: RulesOutput = stdio, env = process
       case 'token':
         await tokenCommand(values, io, env)
         return 0
+      case 'import-leveldb':
+        await (await import('./commands/importLeveldb.ts')).importLeveldbCommand(config, values, io)
+        return 0
       case 'migrate':
         // Loaded only here: the embedded default never loads the PostgreSQL driver.
         await (await import('./commands/migrate.ts')).migrateCommand(config, arg, io)

@@ -111,6 +111,11 @@ export interface LevelLog extends UpdateLog {
   applyRetention(doc: string): Promise<number>
   /** Resolves once background work (checkpoints, retention) queued so far has finished. */
   idle(): Promise<void>
+  /**
+   * The seq the next append of `doc` gets: the head + 1, unless `truncateAfter` cut numbers after the head, which
+   * are never handed out again (an import elsewhere must keep that; apps/rota's import-leveldb checks it).
+   */
+  nextSeq(doc: string): Promise<number>
   /** How many documents' state is held in memory now (≤ `maxCachedDocs` plus any busy ones); a metrics gauge. */
   cachedDocs(): number
 }
@@ -668,6 +673,12 @@ function createLevelLog(db: Db, heads: HeadsJournal, options: LevelLogOptions): 
       validateDocName(doc)
       ensureOpen()
       return summaryOf(await guard(doc, () => loadedState(doc)))
+    },
+
+    async nextSeq(doc) {
+      validateDocName(doc)
+      ensureOpen()
+      return (await guard(doc, () => loadedState(doc))).nextSeq
     },
 
     stateAt(doc, at) {
