@@ -91,6 +91,10 @@ export async function openPostgresLog(options: PostgresLogOptions): Promise<Post
   const pool = new pg.Pool({ ...connectionConfig(url, options), max: options.poolSize ?? 4 })
   // An idle connection that dies (a server restart) is replaced on next use; the event must not crash the process.
   pool.on('error', () => undefined)
+  // Nor may one that dies while checked out between two queries (a read's or a checkpoint's snapshot): the pool
+  // only listens to idle clients, and an 'error' nobody listens to ends the process. Its next query rejects
+  // instead, the caller releases it, and the pool drops it (the crash test's PostgreSQL restarts found this).
+  pool.on('connect', (client) => client.on('error', () => undefined))
   try {
     const client = await pool.connect()
     try {
