@@ -127,9 +127,10 @@ export const checkUpdate = (update: Uint8Array, limits: Partial<UpdateLimits> = 
   return checkDecoded(decoded, resolved)
 }
 
-const stateOf = (sv: Map<number, number>, client: number): number => sv.get(client) ?? 0
-
-const stateVectorOf = (doc: Y.Doc): Map<number, number> => Y.decodeStateVector(Y.encodeStateVector(doc))
+/** A client's clock in `doc`, looked up where it is needed: these guards run on every update, and encoding
+ * the whole state vector instead costs per update what the document's history of client ids costs. */
+type Clocks = (client: number) => number
+const clocksOf = (doc: Y.Doc): Clocks => (client) => Y.getState(doc.store, client)
 
 /**
  * Whether the update can be integrated into `doc` completely. Yjs keeps an update whose dependencies
@@ -140,19 +141,20 @@ const stateVectorOf = (doc: Y.Doc): Map<number, number> => Y.decodeStateVector(Y
 export const missingDependency = (doc: Y.Doc, update: Uint8Array): string | undefined => {
   const decoded = decode(update)
   if (typeof decoded === 'string') return decoded
-  const sv = stateVectorOf(doc)
+  const held = clocksOf(doc)
   // What the doc will know once the update's own structs are in, client by client.
-  const after = new Map(sv)
+  const added = new Map<number, number>()
+  const after: Clocks = (client) => added.get(client) ?? held(client)
   for (const struct of decoded.structs) {
     const { client, clock } = struct.id
     if (struct instanceof Y.Skip) return `update skips ${client}:${clock}+${struct.length}`
-    if (clock > stateOf(after, client)) return `update starts at ${client}:${clock}, the document knows ${client} up to ${stateOf(after, client)}`
-    after.set(client, Math.max(stateOf(after, client), clock + struct.length))
+    if (clock > after(client)) return `update starts at ${client}:${clock}, the document knows ${client} up to ${after(client)}`
+    added.set(client, Math.max(after(client), clock + struct.length))
   }
   for (const struct of decoded.structs) {
     if (!(struct instanceof Y.Item)) continue
     for (const ref of itemRefs(struct)) {
-      if (ref.clock >= stateOf(after, ref.client)) return `item ${struct.id.client}:${struct.id.clock} needs unknown ${ref.client}:${ref.clock}`
+      if (ref.clock >= after(ref.client)) return `item ${struct.id.client}:${struct.id.clock} needs unknown ${ref.client}:${ref.clock}`
     }
   }
   return deletionBeyond(decoded, after)
@@ -164,10 +166,10 @@ export const missingDependency = (doc: Y.Doc, update: Uint8Array): string | unde
  * through it, but on their author's own replica only once some later remote update comes in: a deletion of an
  * edit made before the edit existed, which no genuine client makes.
  */
-const deletionBeyond = (decoded: Decoded, known: Map<number, number>): string | undefined => {
+const deletionBeyond = (decoded: Decoded, known: Clocks): string | undefined => {
   for (const [client, ranges] of decoded.ds.clients) {
     for (const { clock, len } of ranges) {
-      if (clock + len > stateOf(known, client)) return `deletion ${client}:${clock}+${len} is of structs the document does not have`
+      if (clock + len > known(client)) return `deletion ${client}:${clock}+${len} is of structs the document does not have`
     }
   }
   return undefined
@@ -194,13 +196,13 @@ const rangesCovered = (ranges: Array<{ clock: number; len: number }>, covering: 
 export const isNoopUpdate = (doc: Y.Doc, update: Uint8Array): boolean => {
   const decoded = decode(update)
   if (typeof decoded === 'string') return false
-  const sv = stateVectorOf(doc)
+  const held = clocksOf(doc)
   for (const struct of decoded.structs) {
     if (struct instanceof Y.Skip) continue
-    if (struct.id.clock + struct.length > stateOf(sv, struct.id.client)) return false
+    if (struct.id.clock + struct.length > held(struct.id.client)) return false
     // Yjs asks for an item's dependencies before it skips a known one: a copy naming ids the document
     // lacks is kept pending, not skipped (missingDependency refuses it).
-    if (struct instanceof Y.Item && itemRefs(struct).some((ref) => ref.clock >= stateOf(sv, ref.client))) return false
+    if (struct instanceof Y.Item && itemRefs(struct).some((ref) => ref.clock >= held(ref.client))) return false
   }
   if (decoded.ds.clients.size === 0) return true
   const docDeletes = (Y.createDeleteSetFromStructStore(doc.store) as unknown as Decoded['ds']).clients
@@ -217,7 +219,7 @@ const maxPlacementDepth = 1000
  * Unknowable places (GC'd or missing neighbours, chains too long) are undefined and not judged here.
  */
 class Placements {
-  private readonly sv: Map<number, number>
+  private readonly held: Clocks
   private readonly roots = new Map<unknown, string>()
   private readonly byClient = new Map<number, Struct[]>()
   private readonly memo = new Map<string, string | undefined>()
@@ -226,7 +228,7 @@ class Placements {
     private readonly doc: Y.Doc,
     structs: Struct[],
   ) {
-    this.sv = stateVectorOf(doc)
+    this.held = clocksOf(doc)
     for (const [name, type] of doc.share) this.roots.set(type, name)
     for (const struct of structs) {
       const list = this.byClient.get(struct.id.client)
@@ -260,7 +262,7 @@ class Placements {
 
   of(id: Y.ID, depth = 0): string | undefined {
     if (depth > maxPlacementDepth) return undefined
-    if (id.clock < stateOf(this.sv, id.client)) {
+    if (id.clock < this.held(id.client)) {
       try {
         return this.ofDocItem(Y.getItem(this.doc.store, id) as Y.Item | Y.GC)
       } catch {

@@ -12,7 +12,7 @@ import { parseVersionRef, readHistory, restoreUpdate, type HistoryEntry } from '
 import { CliError, CliErrorCode } from '../errors.ts'
 import type { Config } from '../config.ts'
 import { openUpdateLog, usesPostgres } from './logBackend.ts'
-import { ServerAnswer, type ServerClient } from './serverClient.ts'
+import { lockedByServer, ServerAnswer, type ServerClient } from './serverClient.ts'
 
 export interface DocListing {
   doc: string
@@ -145,7 +145,7 @@ export const withLogSource = async <T>(config: Config, server: ServerClient | un
     log = await openUpdateLog(config)
   } catch (err) {
     if ((err as { code?: string }).code !== 'ROTA_LOG_LOCKED' || usesPostgres(config)) throw err
-    throw new CliError(CliErrorCode.Locked, `${(err as Error).message} (is rota serve running?): use --url <server> --token <jwt> to go through the server`)
+    throw lockedByServer((err as Error).message)
   }
   try {
     return await fn(localSource(log))

@@ -4,7 +4,7 @@ import { parseRoleRules, roleRulesView, type RoleRulesStore, type RoleRulesView 
 import { CliError, CliErrorCode } from '../errors.ts'
 import { openLevelRoleRulesStore } from '../roleRulesStore.ts'
 import { rulesDirOf } from './paths.ts'
-import type { ServerClient } from './serverClient.ts'
+import { lockedByServer, type ServerClient } from './serverClient.ts'
 
 /** Where `rota rules` reads and writes: a running server's REST route, or the data directory itself. */
 export interface RulesBackend {
@@ -40,7 +40,7 @@ const withStore = async <T>(dir: string, fn: (store: RoleRulesStore) => Promise<
     store = await openLevelRoleRulesStore(dir)
   } catch (err) {
     if (err instanceof CliError && err.code === CliErrorCode.Locked) {
-      throw new CliError(CliErrorCode.Locked, `${err.message} (is rota serve running?): use --url <server> --token <jwt> to go through the server`)
+      throw lockedByServer(err.message)
     }
     throw err
   }

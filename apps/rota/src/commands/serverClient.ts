@@ -59,3 +59,7 @@ export const serverOf = (values: ParsedValues, env: Record<string, string | unde
   }
   return createServerClient(url, values.token ?? env.ROTA_TOKEN)
 }
+
+/** A store the running server holds, for the local mode to refuse with the way out: go through the server. */
+export const lockedByServer = (message: string): CliError =>
+  new CliError(CliErrorCode.Locked, `${message} (is rota serve running?): use --url <server> --token <jwt> to go through the server`)

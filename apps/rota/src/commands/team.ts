@@ -12,7 +12,7 @@ import type { Config, ParsedValues } from '../config.ts'
 import type { Output } from './documents.ts'
 import { localRules, remoteRules } from './rulesBackends.ts'
 import { resolverDirOf } from './paths.ts'
-import { serverOf, type ServerClient } from './serverClient.ts'
+import { lockedByServer, serverOf, type ServerClient } from './serverClient.ts'
 
 const usage = 'usage: rota team get|set <tenant> [--threshold 0..1] [--always-ask kind,kind] [--url <server> --token <jwt> | --data-dir <dir>]'
 
@@ -36,7 +36,7 @@ const withStore = async <T>(dir: string, fn: (store: ResolverStore) => Promise<T
     store = await openLevelStore(dir)
   } catch (err) {
     if ((err as { details?: { locked?: boolean } }).details?.locked !== true) throw err
-    throw new CliError(CliErrorCode.Locked, `${(err as Error).message} (is rota serve running?): use --url <server> --token <jwt> to go through the server`)
+    throw lockedByServer((err as Error).message)
   }
   try {
     return await fn(store)
