@@ -1,4 +1,4 @@
-// `npm run bench` (full) · `npm run bench -- --quick` · options: --seed <n>, --scenarios 1,3, --out <dir>, --no-log
+// `npm run bench` (full) · `npm run bench -- --quick` · options: --seed <n>, --scenarios 1,3, --systems rota,hocuspocus, --out <dir>, --no-log
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -13,6 +13,8 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     seed: { type: 'string', default: '20261125' },
     scenarios: { type: 'string', default: '1,2,3,4,5' },
+    // A developer's look at some rows (e.g. with BENCH_ROTA_CPU_PROF); a run that compares needs the peers in it.
+    systems: { type: 'string' },
     out: { type: 'string' },
     'no-log': { type: 'boolean', default: false },
   },
@@ -31,6 +33,7 @@ const results = await runBenchmarks({
   mode,
   seed,
   scenarios: scenarios as ScenarioNumber[],
+  ...(values.systems === undefined ? {} : { systems: values.systems.split(',') }),
   logSection: !values['no-log'],
   progress: (total) => createProgress(total),
 })

@@ -23,6 +23,8 @@ export interface RunOptions {
   mode: Mode
   seed: number
   scenarios: ScenarioNumber[]
+  /** Only these systems (ids), for a developer's look at a few rows (`--systems rota,rota-no-resolver`); all when left out. */
+  systems?: string[]
   /** Runs benchmarks/src/log/run.ts as one more section (when it exists). */
   logSection: boolean
   progress: (total: number) => Progress
@@ -45,8 +47,12 @@ export const systemsFor = (scenario: ScenarioNumber, mode: Mode): System[] => {
   }
 }
 
-const stepsFor = (scenario: ScenarioNumber, mode: Mode): number => {
-  const systems = systemsFor(scenario, mode).length
+const chosen = (scenario: ScenarioNumber, options: Pick<RunOptions, 'mode' | 'systems'>): System[] =>
+  systemsFor(scenario, options.mode).filter((system) => options.systems === undefined || options.systems.includes(system.id))
+
+const stepsFor = (scenario: ScenarioNumber, options: Pick<RunOptions, 'mode' | 'systems'>): number => {
+  const mode = options.mode
+  const systems = chosen(scenario, options).length
   if (scenario === 1) return 8 + systems
   if (scenario === 3) return systems * coldLoadSizes({ mode } as ScenarioContext).length
   return systems
@@ -83,7 +89,7 @@ export const runBenchmarks = async (options: RunOptions): Promise<BenchResults> 
   const started = Date.now()
   const dirs: string[] = []
   const logSection = options.logSection && existsSync(LOG_RUNNER)
-  const total = options.scenarios.reduce((sum, s) => sum + stepsFor(s, options.mode), 0) + (logSection ? 1 : 0)
+  const total = options.scenarios.reduce((sum, s) => sum + stepsFor(s, options), 0) + (logSection ? 1 : 0)
   const ctx: ScenarioContext = {
     mode: options.mode,
     seed: options.seed,
@@ -98,7 +104,7 @@ export const runBenchmarks = async (options: RunOptions): Promise<BenchResults> 
   const cases: CaseResult[] = []
   try {
     for (const scenario of options.scenarios) {
-      const systems = systemsFor(scenario, options.mode)
+      const systems = chosen(scenario, options)
       const scenarioStarted = Date.now()
       const before = cases.length
       switch (scenario) {
@@ -130,7 +136,7 @@ export const runBenchmarks = async (options: RunOptions): Promise<BenchResults> 
     log = await runLogSection(options.mode)
     step.done()
   }
-  const measured = new Set(options.scenarios.flatMap((s) => systemsFor(s, options.mode)))
+  const measured = new Set(options.scenarios.flatMap((s) => chosen(s, options)))
   return {
     mode: options.mode,
     seed: options.seed,

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 
 export const workspace = join(import.meta.dirname, '..', '..')
 
-export const publicPackages = ['model', 'protocol', 'log', 'log-leveldb', 'auth', 'server', 'resolver', 'provider']
+export const publicPackages = ['errors', 'model', 'protocol', 'log', 'log-leveldb', 'auth', 'server', 'resolver', 'provider']
 
 /** Third-party packages the consumer itself imports, at the workspace's pinned versions. */
 const consumerDeps = ['yjs', 'ws', '@types/node', '@types/ws']

@@ -19,6 +19,26 @@ const argv = [
   '--client-compression', process.env.BENCH_CLIENT_COMPRESSION ?? 'stream',
   ...(process.env.BENCH_ROTA_RESOLVER === 'off' ? ['--no-resolver'] : []),
 ]
+// BENCH_ROTA_CPU_PROF=<dir>: CPU profiles of this server, one per PROFILE_EVERY_MS (the run ends it with kill -9,
+// so `node --cpu-prof`'s profile at exit would be lost). Profile before optimising; open them in Chrome's DevTools.
+const PROFILE_EVERY_MS = 1_000
+if (process.env.BENCH_ROTA_CPU_PROF) {
+  const { Session } = await import('node:inspector/promises')
+  const { writeFile, mkdir } = await import('node:fs/promises')
+  const profileDir = process.env.BENCH_ROTA_CPU_PROF
+  await mkdir(profileDir, { recursive: true })
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  let part = 0
+  setInterval(async () => {
+    const { profile } = await session.post('Profiler.stop')
+    await session.post('Profiler.start')
+    await writeFile(`${profileDir}/rota-${process.pid}-${String(part++).padStart(3, '0')}.cpuprofile`, JSON.stringify(profile))
+  }, PROFILE_EVERY_MS).unref()
+}
+
 const { values } = parseCommandLine(argv)
 // No environment: a ROTA_* variable in the shell that started the benchmark must not change what is measured.
 const serving = await startServing(resolveConfig(values, {}), values, {})
