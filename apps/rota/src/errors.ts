@@ -1,3 +1,5 @@
+import { RotaError } from '@rota/errors'
+
 /** Errors of the `rota` command; each maps to an exit code. */
 export const CliErrorCode = {
   /** Unknown command or flag, missing argument. */
@@ -22,11 +24,9 @@ export const exitCodeOf: Record<CliErrorCode, number> = {
   ROTA_CLI_LOCKED: 1,
 }
 
-export class CliError extends Error {
-  readonly code: CliErrorCode
-  constructor(code: CliErrorCode, message: string) {
-    super(message)
+export class CliError extends RotaError<CliErrorCode> {
+  constructor(code: CliErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, { cause: options.cause })
     this.name = 'CliError'
-    this.code = code
   }
 }

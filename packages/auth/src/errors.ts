@@ -1,3 +1,5 @@
+import { RotaError } from '@rota/errors'
+
 /**
  * Every error @rota/auth throws is an `AuthError` with a stable `code` and the HTTP status it maps to.
  * The server turns the first three into WebSocket close 4401 / HTTP 401 and FORBIDDEN into 4403 / 403.
@@ -35,17 +37,12 @@ export const httpStatusOf: Record<AuthErrorCode, number> = {
   ROTA_AUTH_BAD_RULES: 400,
 }
 
-export class AuthError extends Error {
-  override readonly name = 'AuthError'
-  readonly code: AuthErrorCode
-  readonly status: number
-  readonly details: Record<string, unknown> | undefined
+export class AuthError extends RotaError<AuthErrorCode> {
+  declare readonly status: number
 
-  constructor(code: AuthErrorCode, message: string, details?: Record<string, unknown>) {
-    super(message)
-    this.code = code
-    this.status = httpStatusOf[code]
-    this.details = details
+  constructor(code: AuthErrorCode, message: string, details?: Record<string, unknown>, options: { cause?: unknown } = {}) {
+    super(code, message, { status: httpStatusOf[code], details, cause: options.cause })
+    this.name = 'AuthError'
   }
 }
 

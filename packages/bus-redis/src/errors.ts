@@ -1,3 +1,5 @@
+import { RotaError } from '@rota/errors'
+
 /** The bus's error codes (stable: tests and operators match on them, never on messages). */
 export const BusErrorCode = {
   /** A message on the bus does not decode: another version, another program on the channel, damage. */
@@ -8,15 +10,12 @@ export const BusErrorCode = {
 
 export type BusErrorCode = (typeof BusErrorCode)[keyof typeof BusErrorCode]
 
-export class RotaBusError extends Error {
-  readonly code: BusErrorCode
-  readonly details: Record<string, unknown>
+export class RotaBusError extends RotaError<BusErrorCode> {
+  declare readonly details: Record<string, unknown>
 
-  constructor(code: BusErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super(message, options)
+  constructor(code: BusErrorCode, message: string, details: Record<string, unknown> = {}, options: { cause?: unknown } = {}) {
+    super(code, message, { details, cause: options.cause })
     this.name = 'RotaBusError'
-    this.code = code
-    this.details = details
   }
 }
 

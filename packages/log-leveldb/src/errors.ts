@@ -1,8 +1,7 @@
 /** Maps classic-level's errors onto the log's typed errors, naming the data directory. */
+import { codeOf } from '@rota/errors'
 import { LogErrorCode, RotaLogError } from '@rota/log'
 
-const codeOf = (error: unknown): string | undefined =>
-  typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined
 
 /** The innermost storage code: classic-level wraps open failures in LEVEL_DATABASE_NOT_OPEN. */
 function storageCode(error: unknown): string | undefined {

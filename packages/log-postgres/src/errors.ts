@@ -1,10 +1,9 @@
 /** Maps the driver's and PostgreSQL's errors onto the log's typed errors, naming where they came from. */
+import { codeOf } from '@rota/errors'
 import { LogErrorCode, RotaLogError } from '@rota/log'
 import { describeUrl } from './connection.ts'
 
 /** A PostgreSQL SQLSTATE (five characters) or a Node system error code (ECONNREFUSED). */
-const codeOf = (error: unknown): string | undefined =>
-  typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 

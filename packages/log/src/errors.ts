@@ -1,3 +1,5 @@
+import { RotaError } from '@rota/errors'
+
 /**
  * Every error the update log throws. Callers branch on `code`, never on the message.
  * The codes are listed, with what to do about each, in docs/log.md.
@@ -35,21 +37,20 @@ export interface LogErrorDetails {
   cause?: unknown
 }
 
-export class RotaLogError extends Error {
-  readonly code: LogErrorCode
+/** A log error names what failed as fields of its own (`err.doc`, `err.seq`) and, like every Rota error, in `details`. */
+export class RotaLogError extends RotaError<LogErrorCode> {
   readonly doc: string | undefined
   readonly seq: number | undefined
   readonly dir: string | undefined
   readonly field: string | undefined
 
-  constructor(code: LogErrorCode, message: string, details: LogErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause })
+  constructor(code: LogErrorCode, message: string, { cause, ...named }: LogErrorDetails = {}) {
+    super(code, message, { details: named, cause })
     this.name = 'RotaLogError'
-    this.code = code
-    this.doc = details.doc
-    this.seq = details.seq
-    this.dir = details.dir
-    this.field = details.field
+    this.doc = named.doc
+    this.seq = named.seq
+    this.dir = named.dir
+    this.field = named.field
   }
 }
 

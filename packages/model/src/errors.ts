@@ -1,3 +1,5 @@
+import { RotaError } from '@rota/errors'
+
 /**
  * Every error the model throws is a `ModelError` with a stable `code`.
  * Callers (REST, auth, resolver) branch on `code`, never on the message.
@@ -41,19 +43,15 @@ export interface ModelErrorInfo {
   details?: Record<string, unknown>
 }
 
-export class ModelError extends Error {
-  override readonly name = 'ModelError'
-  readonly code: ModelErrorCode
+export class ModelError extends RotaError<ModelErrorCode> {
   readonly opIndex: number | undefined
   readonly path: string | undefined
-  readonly details: Record<string, unknown> | undefined
 
   constructor(code: ModelErrorCode, message: string, info: ModelErrorInfo = {}) {
-    super(message)
-    this.code = code
+    super(code, message, { details: info.details })
+    this.name = 'ModelError'
     this.opIndex = info.opIndex
     this.path = info.path
-    this.details = info.details
   }
 
   /** The same error, attributed to op `opIndex` of a batch (and `path` if it had none). */

@@ -1,3 +1,5 @@
+import { RotaError } from '@rota/errors'
+
 /**
  * Every error the provider throws. Callers branch on `code`, never on the message.
  * The codes are listed in docs/provider.md.
@@ -15,14 +17,12 @@ export const ProviderErrorCode = {
 
 export type ProviderErrorCode = (typeof ProviderErrorCode)[keyof typeof ProviderErrorCode]
 
-export class RotaProviderError extends Error {
-  readonly code: ProviderErrorCode
+export class RotaProviderError extends RotaError<ProviderErrorCode> {
   readonly option: string | undefined
 
-  constructor(code: ProviderErrorCode, message: string, details: { option?: string; cause?: unknown } = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause })
+  constructor(code: ProviderErrorCode, message: string, { option, cause }: { option?: string; cause?: unknown } = {}) {
+    super(code, message, { details: option === undefined ? undefined : { option }, cause })
     this.name = 'RotaProviderError'
-    this.code = code
-    this.option = details.option
+    this.option = option
   }
 }

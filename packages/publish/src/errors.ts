@@ -1,3 +1,5 @@
+import { RotaError } from '@rota/errors'
+
 /**
  * Stable error codes of @rota/publish. HTTP answers carry them in the server's error shape
  * (`{ error: { code, message, details } }`); tests check `err.code`; docs/publishing.md lists every code.
@@ -29,17 +31,13 @@ export const httpStatusOf: Record<PublishErrorCode, number> = {
   ROTA_PUBLISH_STORE: 500,
 }
 
-export class PublishError extends Error {
-  readonly code: PublishErrorCode
-  readonly status: number
-  readonly details: Record<string, unknown>
+export class PublishError extends RotaError<PublishErrorCode> {
+  declare readonly status: number
+  declare readonly details: Record<string, unknown>
 
-  constructor(code: PublishErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super(message, options)
+  constructor(code: PublishErrorCode, message: string, details: Record<string, unknown> = {}, options: { cause?: unknown } = {}) {
+    super(code, message, { status: httpStatusOf[code], details, cause: options.cause })
     this.name = 'PublishError'
-    this.code = code
-    this.status = httpStatusOf[code]
-    this.details = details
   }
 }
 

@@ -1,3 +1,5 @@
+import { RotaError } from '@rota/errors'
+
 /** Stable error codes of @rota/resolver. Tests check `err.code`; docs/resolver.md lists every code. */
 export const ResolverErrorCode = {
   /** No conflict with that id in that document. HTTP 404. */
@@ -16,7 +18,7 @@ export const ResolverErrorCode = {
 
 export type ResolverErrorCode = (typeof ResolverErrorCode)[keyof typeof ResolverErrorCode]
 
-const httpStatus: Record<ResolverErrorCode, number> = {
+export const httpStatusOf: Record<ResolverErrorCode, number> = {
   ROTA_RESOLVER_UNKNOWN_CONFLICT: 404,
   ROTA_RESOLVER_UNKNOWN_OPTION: 422,
   ROTA_RESOLVER_STATUS_CONFLICT: 409,
@@ -25,18 +27,13 @@ const httpStatus: Record<ResolverErrorCode, number> = {
   ROTA_RESOLVER_STORE: 500,
 }
 
-export class ResolverError extends Error {
-  readonly code: ResolverErrorCode
-  readonly details: Record<string, unknown>
-  constructor(code: ResolverErrorCode, message: string, details: Record<string, unknown> = {}) {
-    super(message)
-    this.name = 'ResolverError'
-    this.code = code
-    this.details = details
-  }
+export class ResolverError extends RotaError<ResolverErrorCode> {
+  declare readonly status: number
+  declare readonly details: Record<string, unknown>
 
-  get status(): number {
-    return httpStatus[this.code]
+  constructor(code: ResolverErrorCode, message: string, details: Record<string, unknown> = {}, options: { cause?: unknown } = {}) {
+    super(code, message, { status: httpStatusOf[code], details, cause: options.cause })
+    this.name = 'ResolverError'
   }
 }
 

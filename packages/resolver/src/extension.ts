@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client'
 import * as Y from 'yjs'
 import { stateParts, type UpdateLog } from '@rota/log'
 import { writeConflictsNotice } from '@rota/protocol'
-import { parseDocName, type Extension, type ExtensionContext, type Identity, type UpdateEvent } from '@rota/server'
+import { ServerErrorCode, authErrorCodes, parseDocName, type Extension, type ExtensionContext, type Identity, type UpdateEvent } from '@rota/server'
 import { ResolverError, ResolverErrorCode, isResolverError } from './errors.ts'
 import type { EditEvent } from './history.ts'
 import { createResolverMetrics } from './metrics.ts'
@@ -33,7 +33,6 @@ export interface ResolverExtensionOptions {
 
 const MAX_DOC_NAME = 512
 const deciders = new Set(['lead', 'manager', 'admin'])
-const authCodes = new Set(['ROTA_AUTH_MISSING', 'ROTA_AUTH_INVALID', 'ROTA_AUTH_EXPIRED'])
 
 const errorBody = (code: string, message: string, details: unknown = {}) => ({ error: { code, message, details } })
 
@@ -175,7 +174,7 @@ export const resolverExtension = (options: ResolverExtensionOptions = {}): Exten
       const code = (err as { code?: unknown }).code
       if (err.validation) return reply.code(400).send(errorBody(ResolverErrorCode.BadInput, err.message, { validation: err.validation }))
       if (isResolverError(err)) return reply.code(err.status).send(errorBody(err.code, err.message, err.details))
-      if (typeof code === 'string' && authCodes.has(code)) return reply.code(401).send(errorBody(code, err.message))
+      if (typeof code === 'string' && authErrorCodes.has(code)) return reply.code(401).send(errorBody(code, err.message))
       const status = (err as { status?: unknown }).status
       if (typeof code === 'string' && typeof status === 'number') return reply.code(status).send(errorBody(code, err.message, (err as { details?: unknown }).details))
       // fastify's own refusals of the request (a body that is not JSON or pollutes prototypes, a content type
@@ -184,7 +183,7 @@ export const resolverExtension = (options: ResolverExtensionOptions = {}): Exten
         return reply.code(err.statusCode).send(errorBody(ResolverErrorCode.BadInput, err.message, { fastify: err.code }))
       }
       request.log.error({ err }, 'resolver request failed')
-      return reply.code(500).send(errorBody('ROTA_ERR_INTERNAL', 'internal error'))
+      return reply.code(500).send(errorBody(ServerErrorCode.Internal, 'internal error'))
     })
 
     const identityOf = (request: FastifyRequest): Identity => (request as FastifyRequest & { resolverIdentity: Identity }).resolverIdentity

@@ -4,10 +4,10 @@ import type { WebSocket, RawData } from 'ws'
 import type { FastifyBaseLogger as Logger } from 'fastify'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import { checkAwarenessUpdate, createTokenBucket, type AwarenessEntry, type TokenBucket } from '@rota/auth'
-import { CloseCode, UrlParam, encodeDurable, messageTypeName, type DeniedChange, type DurableClocks } from '@rota/protocol'
+import { UrlParam, encodeDurable, messageTypeName, type DeniedChange, type DurableClocks } from '@rota/protocol'
 import { needsJudging } from './admit.ts'
 import { inspectUpdate, isEmptyUpdate } from './update.ts'
-import { RotaServerError, ServerErrorCode, authErrorCodes, codeOf, isRotaServerError } from './errors.ts'
+import { RotaServerError, ServerErrorCode, authErrorCodes, closeCodeOf, codeOf, isRotaServerError } from './errors.ts'
 import type { DocName } from './docName.ts'
 import type { Room, RoomMember } from './room.ts'
 import type { RoomRegistry } from './rooms.ts'
@@ -61,34 +61,6 @@ export const readConnectionParams = (doc: DocName, search: URLSearchParams): Con
 
 /** Entry details are small (the log allows 4 KiB of JSON): larger vectors are left out. */
 const maxKnownVectorChars = 2048
-
-/** Which close code a refusal gets. */
-const closeCodeOf = (code: string): number => {
-  switch (code) {
-    case ServerErrorCode.MessageTooBig:
-      return CloseCode.MessageTooBig
-    case ServerErrorCode.RateLimited:
-      return CloseCode.RateLimited
-    case ServerErrorCode.BadUpdate:
-    case ServerErrorCode.BadAwareness:
-      return CloseCode.PolicyViolation
-    case ServerErrorCode.BadMessage:
-      return CloseCode.ProtocolError
-    case ServerErrorCode.Unauthorized:
-      return CloseCode.Unauthorized
-    case ServerErrorCode.Forbidden:
-    case ServerErrorCode.ForgedView:
-      return CloseCode.Forbidden
-    case ServerErrorCode.AuthTimeout:
-      return CloseCode.AuthTimeout
-    case ServerErrorCode.LogFailed:
-      return CloseCode.InternalError
-    case ServerErrorCode.SlowReader:
-      return CloseCode.SlowReader
-    default:
-      return authErrorCodes.has(code) ? CloseCode.Unauthorized : CloseCode.InternalError
-  }
-}
 
 /** A close reason must fit a control frame (123 bytes). */
 const reasonOf = (message: string): string => {

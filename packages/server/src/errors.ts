@@ -1,3 +1,7 @@
+import { AuthErrorCode } from '@rota/auth'
+import { RotaError, codeOf } from '@rota/errors'
+import { CloseCode } from '@rota/protocol'
+
 /**
  * Every error the server reports, with a stable code and its HTTP status. REST answers
  * `{ error: { code, message, details } }`; WebSocket closes carry a close code from
@@ -71,26 +75,53 @@ export const httpStatusOf: Record<ServerErrorCode, number> = {
   ROTA_ERR_INTERNAL: 500,
 }
 
-export class RotaServerError extends Error {
-  readonly code: ServerErrorCode
-  readonly status: number
-  readonly details: Record<string, unknown> | undefined
+/**
+ * The WebSocket close code of each code when a connection is refused for it. Codes that only REST answers carry
+ * (bad request, document not found…) close as an internal error should they ever reach a socket.
+ */
+export const closeCodeTable: Record<ServerErrorCode, number> = {
+  ROTA_ERR_BAD_REQUEST: CloseCode.InternalError,
+  ROTA_ERR_INVALID_OPS: CloseCode.InternalError,
+  ROTA_ERR_BAD_DOC_NAME: CloseCode.InternalError,
+  ROTA_ERR_DOC_NOT_FOUND: CloseCode.InternalError,
+  ROTA_ERR_NOT_FOUND: CloseCode.InternalError,
+  ROTA_ERR_BAD_VERSION: CloseCode.InternalError,
+  ROTA_ERR_BAD_UPDATE: CloseCode.PolicyViolation,
+  ROTA_ERR_BAD_MESSAGE: CloseCode.ProtocolError,
+  ROTA_ERR_MESSAGE_TOO_BIG: CloseCode.MessageTooBig,
+  ROTA_ERR_BAD_AWARENESS: CloseCode.PolicyViolation,
+  ROTA_ERR_RATE_LIMITED: CloseCode.RateLimited,
+  ROTA_ERR_TOO_MANY_CONNECTIONS: CloseCode.InternalError,
+  ROTA_ERR_UNAUTHORIZED: CloseCode.Unauthorized,
+  ROTA_ERR_FORGED_VIEW: CloseCode.Forbidden,
+  ROTA_ERR_FORBIDDEN: CloseCode.Forbidden,
+  ROTA_ERR_AUTH_TIMEOUT: CloseCode.AuthTimeout,
+  ROTA_ERR_SHUTTING_DOWN: CloseCode.InternalError,
+  ROTA_ERR_SLOW_READER: CloseCode.SlowReader,
+  ROTA_ERR_LOG_FAILED: CloseCode.InternalError,
+  ROTA_ERR_INTERNAL: CloseCode.InternalError,
+}
 
-  constructor(code: ServerErrorCode, message: string, details?: Record<string, unknown>) {
-    super(message)
+export class RotaServerError extends RotaError<ServerErrorCode> {
+  declare readonly status: number
+
+  constructor(code: ServerErrorCode, message: string, details?: Record<string, unknown>, options: { cause?: unknown } = {}) {
+    super(code, message, { status: httpStatusOf[code], details, cause: options.cause })
     this.name = 'RotaServerError'
-    this.code = code
-    this.status = httpStatusOf[code]
-    this.details = details
   }
 }
 
 export const isRotaServerError = (err: unknown): err is RotaServerError => err instanceof RotaServerError
 
-/** The codes the auth hooks throw (see AuthHooks.authenticate). They map to 401. */
-export const authErrorCodes: ReadonlySet<string> = new Set(['ROTA_AUTH_MISSING', 'ROTA_AUTH_INVALID', 'ROTA_AUTH_EXPIRED'])
+/** The codes the auth hooks throw when the caller is not authenticated (see AuthHooks.authenticate). They map to 401. */
+export const authErrorCodes: ReadonlySet<string> = new Set<string>([AuthErrorCode.Missing, AuthErrorCode.Invalid, AuthErrorCode.Expired])
 
-export const codeOf = (err: unknown): string | undefined =>
-  typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string'
-    ? (err as { code: string }).code
-    : undefined
+export { codeOf }
+
+/** Which close code a refusal gets: the table's, 4401 for the auth hooks' own codes, else an internal error. */
+export const closeCodeOf = (code: string): number =>
+  code in closeCodeTable
+    ? closeCodeTable[code as ServerErrorCode]
+    : authErrorCodes.has(code)
+      ? CloseCode.Unauthorized
+      : CloseCode.InternalError
