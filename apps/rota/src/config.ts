@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { clientCompressionModes, defaultClientCompression, defaultCompressionThreshold, defaultLimits, defaultRoomIdleMs, type ClientCompression } from '@rota/server'
+import { clientCompressionModes, defaultClientCompression, defaultCompressionThreshold, defaultLimits, defaultRoomHibernateMs, defaultRoomIdleMs, type ClientCompression } from '@rota/server'
 import { DEFAULT_CHECKPOINT_EVERY } from '@rota/log'
 import { CliError, CliErrorCode } from './errors.ts'
 
@@ -164,6 +164,13 @@ export const settings = {
     default: defaultRoomIdleMs,
     help: 'How long a document stays in memory after its last editor left',
   },
+  roomHibernateMs: {
+    flag: 'room-hibernate-ms',
+    env: 'ROTA_ROOM_HIBERNATE_MS',
+    type: 'integer',
+    default: defaultRoomHibernateMs,
+    help: 'An open document nobody used for this long keeps only its encoded state (0: never)',
+  },
   resolver: {
     flag: 'resolver',
     env: 'ROTA_RESOLVER',
@@ -211,6 +218,7 @@ export interface Config {
   connectionTimeoutMs: number
   maxUnfinishedRequestsPerAddress: number
   roomIdleMs: number
+  roomHibernateMs: number
   /** Whether `rota serve` runs the conflict resolver (on unless `--no-resolver` / `ROTA_RESOLVER=off`). */
   resolver: 'on' | 'off'
   webRoot: string

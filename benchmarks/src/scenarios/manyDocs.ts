@@ -17,7 +17,8 @@ const openTimeoutMs = (count: number): number => Math.max(120_000, count * 60)
 
 /**
  * [B5.1] N small documents, each opened by one idle client that wrote it. Server RSS per open document above the
- * freshly started server, then RSS once every client has gone and the server has unloaded them (its own unload delay,
+ * freshly started server, again once the documents were idle for the server's hibernation delay (a server that
+ * changes nothing for idle documents is read once), then RSS once every client has gone and the server has unloaded them (its own unload delay,
  * then until its CPU is idle, then the same settling time as before).
  */
 export const runManyDocs = async (ctx: ScenarioContext, systems: System[]): Promise<CaseResult> => {
@@ -54,6 +55,9 @@ export const runManyDocs = async (ctx: ScenarioContext, systems: System[]): Prom
       }
       await sleep(settleMs)
       const open = await running.server.stats()
+      // The same documents, their clients still connected, once the server had time to act on their idleness.
+      await sleep(system.hibernateAfterMs)
+      const idle = system.hibernateAfterMs > 0 ? await running.server.stats() : open
       for (const client of clients) client.destroy()
       // Each server unloads an idle document on its own schedule: wait that long, then until it has stopped working.
       await sleep(system.unloadAfterMs)
@@ -63,11 +67,13 @@ export const runManyDocs = async (ctx: ScenarioContext, systems: System[]): Prom
       return {
         metrics: {
           kbPerOpenDoc: (open.rssBytes - baseline.rssBytes) / count / 1e3,
+          kbPerIdleDoc: (idle.rssBytes - baseline.rssBytes) / count / 1e3,
           baselineMB: baseline.rssBytes / 1e6,
           openMB: open.rssBytes / 1e6,
           afterUnloadMB: closed.rssBytes / 1e6,
         },
         notes: [
+          ...(system.hibernateAfterMs > 0 ? [`idle documents read ${system.hibernateAfterMs / 1000} s after the first reading (the server's hibernation delay), clients still connected`] : []),
           `RSS read ${Math.round((system.unloadAfterMs + settled.ms) / 1000 + settleMs / 1000)} s after the last client left `
             + `(the server's unload delay ${system.unloadAfterMs / 1000} s, then ${settled.idle ? 'until idle' : `still busy after ${UNLOAD_TIMEOUT_MS / 1000} s`})`,
         ],
@@ -82,6 +88,7 @@ export const runManyDocs = async (ctx: ScenarioContext, systems: System[]): Prom
     params: { documents: count, ...SMALL_SCHEDULE },
     metrics: [
       { key: 'kbPerOpenDoc', label: 'server RSS per open document', unit: 'KB/doc', better: 'lower', deterministic: false },
+      { key: 'kbPerIdleDoc', label: 'server RSS per idle open document (after hibernation)', unit: 'KB/doc', better: 'lower', deterministic: false },
       { key: 'baselineMB', label: 'RSS of the fresh server', unit: 'MB', better: 'lower', deterministic: false },
       { key: 'openMB', label: 'RSS with every document open', unit: 'MB', better: 'lower', deterministic: false },
       { key: 'afterUnloadMB', label: 'RSS after every client left', unit: 'MB', better: 'lower', deterministic: false },

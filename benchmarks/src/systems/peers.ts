@@ -18,6 +18,7 @@ export const yWebsocketServer: System = {
   isRota: false,
   // The last connection closing writes the state and destroys the document at once (utils.js closeConn).
   unloadAfterMs: 0,
+  hibernateAfterMs: 0,
   start: async (dataDir) => {
     const port = await findFreePort()
     const readyLine = `on port ${port}`
@@ -51,6 +52,7 @@ export const hocuspocus: System = {
   isRota: false,
   // unloadImmediately (default true): the last disconnect stores the document now, then unloads it.
   unloadAfterMs: 0,
+  hibernateAfterMs: 0,
   start: (dataDir) => startHocuspocus(dataDir),
   connect: (url, docName, doc) => connectHocuspocus(url, docName, doc),
 }

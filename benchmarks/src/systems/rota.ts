@@ -32,6 +32,8 @@ export const rota: System = {
   isRota: true,
   // Rooms nobody is connected to unload after roomIdleMs, 30 s by default (@rota/server config.ts defaultRoomIdleMs).
   unloadAfterMs: 30_000,
+  // An open document nobody used for 15-30 s hibernates (roomHibernateMs, @rota/server config.ts defaultRoomHibernateMs).
+  hibernateAfterMs: 30_000,
   start: startRota,
   connect: (url, docName, doc) => connectYWebsocket(url, docName, doc),
 }

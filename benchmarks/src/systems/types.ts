@@ -20,6 +20,8 @@ export interface System {
   readonly isRota: boolean
   /** How long the server keeps a document loaded after its last client left, as configured (documented default). */
   readonly unloadAfterMs: number
+  /** How long an open document nobody uses takes at most to drop to its idle footprint (Rota's hibernation); 0: never changes. */
+  readonly hibernateAfterMs: number
   start(dataDir: string): Promise<ServerProcess>
   /** A client for `docName`; `url` is ws://127.0.0.1:<port> (usually the counting proxy in front of the server). */
   connect(url: string, docName: string, doc: Y.Doc): SyncClient

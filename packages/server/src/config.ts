@@ -37,6 +37,12 @@ export const clientCompressionModes = ['stream', 'large-messages'] as const
 export type ClientCompression = (typeof clientCompressionModes)[number]
 export const defaultClientCompression: ClientCompression = 'stream'
 export const defaultRoomIdleMs = 30_000
+
+/**
+ * An open document nobody edited or read for between this and twice this long keeps only its encoded state
+ * (room.ts): about a tenth of a Y.Doc's memory; the next update or read builds it again. 0: never.
+ */
+export const defaultRoomHibernateMs = 15_000
 export const defaultPingIntervalMs = 30_000
 
 /**

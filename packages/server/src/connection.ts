@@ -22,8 +22,8 @@ import {
   permissionDeniedMessage,
   readClientMessage,
   readStateVector,
-  syncStep1Message,
-  syncStep2Message,
+  syncStep1Of,
+  syncStep2Of,
   type ClientMessage,
 } from './messages.ts'
 
@@ -171,7 +171,7 @@ export class Connection implements RoomMember, WireSource {
     }
     this.room = room
     this.log.debug({ sub: this.identity.sub, ack: this.params.ack }, 'connection open')
-    this.send(syncStep1Message(room.ydoc))
+    this.send(syncStep1Of(room.stateVector()))
     const states = room.awareness.getStates()
     if (states.size > 0) this.send(awarenessMessage(room.awareness, [...states.keys()]))
   }
@@ -248,7 +248,7 @@ export class Connection implements RoomMember, WireSource {
         this.knownVector = message.stateVector
         // Answered from the document as it is when the gate opens: one reply covers every request it stands for.
         this.syncReplies.request((sent) => {
-          this.send(syncStep2Message(room.ydoc, message.stateVector), sent)
+          this.send(syncStep2Of(room.diff(message.stateVector)), sent)
           if (this.params.ack) {
             const clocks: DurableClocks = new Map()
             for (const client of clientVector.keys()) clocks.set(client, room.durable.get(client) ?? 0)

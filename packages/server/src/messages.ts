@@ -66,17 +66,25 @@ const encode = (write: (encoder: encoding.Encoder) => void): Uint8Array => {
   return encoding.toUint8Array(encoder)
 }
 
-export const syncStep1Message = (doc: Y.Doc): Uint8Array =>
+/** Sync step 1 with a state vector (Room.stateVector: read from a hibernating room's encoded state too). */
+export const syncStep1Of = (stateVector: Uint8Array): Uint8Array =>
   encode((encoder) => {
     encoding.writeVarUint(encoder, MessageType.Sync)
-    syncProtocol.writeSyncStep1(encoder, doc)
+    encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep1)
+    encoding.writeVarUint8Array(encoder, stateVector)
   })
 
-export const syncStep2Message = (doc: Y.Doc, stateVector: Uint8Array): Uint8Array =>
+/** Sync step 2 carrying `update`: what the client lacks (Room.diff). */
+export const syncStep2Of = (update: Uint8Array): Uint8Array =>
   encode((encoder) => {
     encoding.writeVarUint(encoder, MessageType.Sync)
-    syncProtocol.writeSyncStep2(encoder, doc, stateVector)
+    encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2)
+    encoding.writeVarUint8Array(encoder, update)
   })
+
+export const syncStep1Message = (doc: Y.Doc): Uint8Array => syncStep1Of(Y.encodeStateVector(doc))
+
+export const syncStep2Message = (doc: Y.Doc, stateVector: Uint8Array): Uint8Array => syncStep2Of(Y.encodeStateAsUpdate(doc, stateVector))
 
 /** Wraps the update bytes as they are (no re-encoding): [0, 2, length, ...update]. */
 export const updateMessage = (update: Uint8Array): Uint8Array =>

@@ -99,6 +99,12 @@ export const createMetrics = (options: { defaultMetrics?: boolean } = {}) => {
     checkpoints: new Counter({ name: 'rota_log_checkpoints_total', help: 'Checkpoints written by the log', registers }),
     docsLoaded: new Counter({ name: 'rota_documents_loaded_total', help: 'Documents loaded from the log', registers }),
     docsUnloaded: new Counter({ name: 'rota_documents_unloaded_total', help: 'Documents unloaded after idling', registers }),
+    docsHibernated: new Counter({
+      name: 'rota_documents_hibernated_total',
+      help: 'Open documents whose Y.Doc was dropped for their encoded state after nobody used them for roomHibernateMs',
+      registers,
+    }),
+    hibernating: new Gauge({ name: 'rota_documents_hibernating', help: 'Open documents held as encoded state only (at the last sweep)', registers }),
     docsReloaded: new Counter({
       name: 'rota_documents_reloaded_total',
       help: 'Documents dropped and reloaded from the log after an update failed half-applied',

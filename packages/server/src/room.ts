@@ -5,6 +5,9 @@ import { isRotaMessage, mergeClocks, type DurableClocks } from '@rota/protocol'
 import { awarenessMessage } from './messages.ts'
 import type { DocName } from './docName.ts'
 
+/** The owner `authors` names for the server's own Yjs client ids (REST changes, earlier builds of a hibernated document). */
+export const serverAuthor = '(the server)'
+
 /** What a room needs from a connection. */
 export interface RoomMember {
   send(message: Uint8Array): void
@@ -21,10 +24,19 @@ export interface RoomMember {
 /**
  * One open document: its Y.Doc, awareness, members, and the clocks the log holds durably.
  * Created only once the document is loaded, so a member never sees it empty.
+ *
+ * A room whose document nobody used for a while hibernates (`hibernate`): it keeps the document's encoded
+ * state (Yjs v2, a fraction of a Y.Doc's memory), its awareness and members, and drops the Y.Doc. Joining
+ * clients are answered from the encoded state (`stateVector`, `diff`); the next use of `ydoc` (an update, a
+ * REST read, an extension) builds it again.
  */
 export class Room {
   readonly name: DocName
-  readonly ydoc: Y.Doc
+  private doc: Y.Doc | null
+  /** The document's whole state while it hibernates (Yjs v2), else null. */
+  private sleeping: Uint8Array | null = null
+  /** Set by every use of `ydoc`; the hibernation sweep clears it (a room untouched between two sweeps hibernates). */
+  used = true
   readonly awareness: awarenessProtocol.Awareness
   readonly members = new Set<RoomMember>()
   /** Per client id, the clock up to which the log holds its structs durably. */
@@ -33,6 +45,7 @@ export class Room {
    * Which editor (token `sub`) wrote each Yjs client id since the room loaded. A struct carries its
    * client id and clock, and the server skips a struct it already holds: an update from someone else
    * carrying the next clock of your client id would make the server skip your real edit (see rooms.ts).
+   * The server's own client ids of earlier builds of the document stay here as the server's.
    */
   readonly authors = new Map<number, string>()
   headSeq: number
@@ -43,17 +56,61 @@ export class Room {
   /** `state`: the document as the log hands it out for loading (`stateParts`). */
   constructor(name: DocName, state: readonly StatePart[], headSeq: number) {
     this.name = name
-    this.ydoc = new Y.Doc()
-    applyStateParts(this.ydoc, state, this)
-    this.durable = mergeClocks(new Map(), Y.decodeStateVector(Y.encodeStateVector(this.ydoc)))
+    const doc = new Y.Doc()
+    applyStateParts(doc, state, this)
+    this.doc = doc
+    this.durable = mergeClocks(new Map(), Y.decodeStateVector(Y.encodeStateVector(doc)))
     // Pending structs count too: the log holds them even though Yjs has not integrated them yet
     // (Yjs keeps them as one v2 update).
-    const pending = this.ydoc.store.pendingStructs
+    const pending = doc.store.pendingStructs
     if (pending !== null) mergeClocks(this.durable, Y.parseUpdateMetaV2(pending.update).to)
     this.headSeq = headSeq
-    this.awareness = new awarenessProtocol.Awareness(this.ydoc)
+    // Its own (empty) Y.Doc, not the document's: awareness needs a client id only, and outlives hibernation.
+    this.awareness = new awarenessProtocol.Awareness(new Y.Doc())
     this.awareness.setLocalState(null)
     this.awareness.on('update', this.onAwarenessUpdate)
+  }
+
+  /** The document, built again from the encoded state if the room hibernates. */
+  get ydoc(): Y.Doc {
+    this.used = true
+    if (this.doc === null) {
+      const doc = new Y.Doc()
+      Y.applyUpdateV2(doc, this.sleeping as Uint8Array, this)
+      this.doc = doc
+      this.sleeping = null
+    }
+    return this.doc
+  }
+
+  /** Whether the room holds its document as encoded state only. */
+  get hibernating(): boolean {
+    return this.doc === null
+  }
+
+  /**
+   * Keeps the document as encoded state and drops its Y.Doc; false (nothing done) while Yjs holds pending
+   * structs or deletions, which a rebuilt document would have to integrate in the same order.
+   */
+  hibernate(): boolean {
+    const doc = this.doc
+    if (doc === null || this.destroyed || doc.store.pendingStructs !== null || doc.store.pendingDs !== null) return false
+    this.sleeping = Y.encodeStateAsUpdateV2(doc)
+    this.authors.set(doc.clientID, serverAuthor)
+    doc.destroy()
+    this.doc = null
+    return true
+  }
+
+  /** The document's state vector (sync step 1), without building a hibernating document. */
+  stateVector(): Uint8Array {
+    return this.doc === null ? Y.encodeStateVectorFromUpdateV2(this.sleeping as Uint8Array) : Y.encodeStateVector(this.doc)
+  }
+
+  /** What a client with `stateVector` lacks, as a v1 update (sync step 2), without building a hibernating document. */
+  diff(stateVector: Uint8Array): Uint8Array {
+    if (this.doc !== null) return Y.encodeStateAsUpdate(this.doc, stateVector)
+    return Y.convertUpdateFormatV2ToV1(Y.diffUpdateV2(this.sleeping as Uint8Array, stateVector))
   }
 
   private onAwarenessUpdate = (
@@ -90,6 +147,8 @@ export class Room {
     clearTimeout(this.idleTimer)
     this.awareness.off('update', this.onAwarenessUpdate)
     this.awareness.destroy()
-    this.ydoc.destroy()
+    this.doc?.destroy()
+    this.doc = null
+    this.sleeping = null
   }
 }

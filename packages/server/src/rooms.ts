@@ -5,8 +5,8 @@ import { CloseCode, mergeClocks, type DeniedChange } from '@rota/protocol'
 import { guardUpdate, isNoopUpdate, unjudgeable } from '@rota/auth'
 import { RotaServerError, ServerErrorCode } from './errors.ts'
 import { parseDocName, type DocName } from './docName.ts'
-import { Room, type RoomMember } from './room.ts'
-import { inspectUpdate } from './update.ts'
+import { Room, serverAuthor, type RoomMember } from './room.ts'
+import { inspectUpdate, isEmptyUpdate } from './update.ts'
 import { authorView, type AuthorView, type ViewLimits } from './view.ts'
 import { copyOf, judgeOnView, needsJudging, refusalDetails, takeOutRefused } from './admit.ts'
 import { updateMessage } from './messages.ts'
@@ -19,6 +19,8 @@ export interface RoomsContext {
   metrics: ServerMetrics
   logger: Logger
   idleMs: number
+  /** A room nobody used for between this and twice this long hibernates (room.ts); 0: never. */
+  hibernateMs?: number
   maxDocNameLength: number
   viewLimits?: ViewLimits
   /** What a bus between instances watches (replication.ts); absent on a single instance. */
@@ -54,6 +56,8 @@ export interface RoomRegistry extends Rooms {
   submit(room: Room, update: Uint8Array, meta: UpdateMeta, options?: SubmitOptions): Promise<Committed>
   /** The view a sync reply's author had (view.ts), read once the appends in flight are in the log. */
   authorView(room: Room, declared: Map<number, number>, reply: Uint8Array, build: boolean): Promise<AuthorView>
+  /** One hibernation sweep now (the sweeper runs it every `hibernateMs`): for tests and operators' tools. */
+  hibernateIdle(): Promise<void>
   /** Closes every connection with `code`, waits for pending appends, drops the rooms. */
   close(code: number, reason: string): Promise<void>
 }
@@ -243,7 +247,8 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
         metrics.updates.inc({ origin: entryMeta.origin })
         mergeClocks(room.durable, to)
         room.headSeq = Math.max(room.headSeq, seq)
-        const event: UpdateEvent = { doc: room.name, seq, update, meta: entryMeta, ydoc: room.ydoc }
+        // `ydoc` read when a listener asks: a room that hibernated meanwhile is not built for nothing.
+        const event: UpdateEvent = { doc: room.name, seq, update, meta: entryMeta, get ydoc() { return room.ydoc } }
         for (const listener of listeners) {
           try {
             listener(event)
@@ -293,7 +298,7 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
 
   const checkClients = (room: Room, clients: number[], identity: Identity): void => {
     for (const client of clients) {
-      const owner = client === room.ydoc.clientID ? '(the server)' : room.authors.get(client)
+      const owner = client === room.ydoc.clientID ? serverAuthor : room.authors.get(client)
       if (owner !== undefined && owner !== identity.sub) {
         throw forbidden(room, `the update carries new structs of Yjs client ${client}, which another editor writes`, { client })
       }
@@ -301,6 +306,8 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
   }
 
   const submit: RoomRegistry['submit'] = (room, update, meta, options = {}) => {
+    // Nothing to judge or store (a client with nothing to add answering sync step 1): a hibernating room stays so.
+    if (isEmptyUpdate(update)) return room.appendTail.then(() => ({ seq: room.headSeq, clientIds: [] }))
     const { to, empty, overlaps } = inspectUpdate(update, room.ydoc)
     // The hostile-input guards run for every update, whatever the hooks (open hooks included).
     const hostile = guardUpdate(room.ydoc, update)
@@ -352,6 +359,22 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
   }
 
   const named = (doc: string): DocName => parseDocName(doc, ctx.maxDocNameLength)
+
+  /** Hibernates the rooms nobody used since the last sweep (their `used` flag is still clear). */
+  const sweep = async (): Promise<void> => {
+    let hibernating = 0
+    for (const entry of [...rooms.values()]) {
+      const room = await entry.catch(() => undefined)
+      if (room === undefined || room.destroyed) continue
+      if (!room.used && room.hibernate()) metrics.docsHibernated.inc()
+      room.used = false
+      if (room.hibernating) hibernating++
+    }
+    metrics.hibernating.set(hibernating)
+  }
+  const hibernateMs = ctx.hibernateMs ?? 0
+  const sweeper = hibernateMs > 0 ? setInterval(() => void sweep(), hibernateMs) : undefined
+  sweeper?.unref()
 
   const registry: RoomRegistry = {
     async applyUpdate(doc, update, meta, options) {
@@ -453,7 +476,10 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
       return authorView(log, room.name, room.headSeq, state, declared, reply, ctx.viewLimits, build)
     },
 
+    hibernateIdle: sweep,
+
     async close(code, reason) {
+      clearInterval(sweeper)
       const open = await Promise.allSettled([...rooms.values()])
       for (const result of open) {
         if (result.status !== 'fulfilled' || result.value.destroyed) continue

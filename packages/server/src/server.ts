@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyError } from 'fastify'
 import fastifyWebsocket, { type WebsocketPluginOptions } from '@fastify/websocket'
 import fastifySwagger from '@fastify/swagger'
-import { clientCompressionModes, defaultClientCompression, defaultCompressionThreshold, defaultPingIntervalMs, defaultRoomIdleMs, hardPayloadCap, resolveLimits } from './config.ts'
+import { clientCompressionModes, defaultClientCompression, defaultCompressionThreshold, defaultPingIntervalMs, defaultRoomHibernateMs, defaultRoomIdleMs, hardPayloadCap, resolveLimits } from './config.ts'
 import { RotaServerError, ServerErrorCode, authErrorCodes, codeOf, isRotaServerError } from './errors.ts'
 import { resolveHooks } from './hooks.ts'
 import { frameworkErrors, rewriteUrl } from './badUrl.ts'
@@ -82,6 +82,7 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
     metrics,
     logger: app.log,
     idleMs: options.roomIdleMs ?? defaultRoomIdleMs,
+    hibernateMs: options.roomHibernateMs ?? defaultRoomHibernateMs,
     maxDocNameLength: limits.maxDocNameLength,
     ...(replication === undefined ? {} : { events: replication.events }),
   })

@@ -135,6 +135,12 @@ export interface ServerOptions {
   extensions?: Extension[]
   /** Milliseconds a document stays in memory after its last connection left. Default 30000. */
   roomIdleMs?: number
+  /**
+   * An open document nobody edited or read for between this and twice this long drops its Y.Doc and keeps its
+   * encoded state (joining clients are answered from it; the next update or read builds it again). Default
+   * 15000; 0: never.
+   */
+  roomHibernateMs?: number
   /** Ping interval for dead-connection detection. Default 30000. */
   pingIntervalMs?: number
   /** Share one metrics registry with the log's observer (see createMetrics). */

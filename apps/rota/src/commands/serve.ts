@@ -89,6 +89,7 @@ export const startServing = async (config: Config, values: ParsedValues, env = p
       logger: { level: config.logLevel },
       webRoot: config.webRoot,
       roomIdleMs: config.roomIdleMs,
+      roomHibernateMs: config.roomHibernateMs,
       ...(bus === undefined ? {} : { replication: { bus } }),
       extensions: [
         // On unless the operator turned it off: without it nothing detects conflicts or serves their routes.
