@@ -4,7 +4,7 @@ import type { WebSocket, RawData } from 'ws'
 import type { FastifyBaseLogger as Logger } from 'fastify'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import { checkAwarenessUpdate, createTokenBucket, type AwarenessEntry, type TokenBucket } from '@rota/auth'
-import { UrlParam, encodeDurable, messageTypeName, type DeniedChange, type DurableClocks } from '@rota/protocol'
+import { UrlParam, encodeDurable, messageTypeName, type DeniedChange } from '@rota/protocol'
 import { needsJudging } from './admit.ts'
 import { inspectUpdate, isEmptyUpdate } from './update.ts'
 import { RotaServerError, ServerErrorCode, authErrorCodes, closeCodeOf, codeOf, isRotaServerError } from './errors.ts'
@@ -250,9 +250,7 @@ export class Connection implements RoomMember, WireSource {
         this.syncReplies.request((sent) => {
           this.send(syncStep2Of(room.diff(message.stateVector)), sent)
           if (this.params.ack) {
-            const clocks: DurableClocks = new Map()
-            for (const client of clientVector.keys()) clocks.set(client, room.durable.get(client) ?? 0)
-            this.send(encodeDurable(clocks))
+            this.send(encodeDurable(room.durableClocks(clientVector.keys())))
           }
         })
         break
@@ -380,10 +378,8 @@ export class Connection implements RoomMember, WireSource {
     durable.then(
       ({ clientIds }) => {
         if (!this.params.ack || this.closed) return
-        const clocks: DurableClocks = new Map()
         // The room's clocks, not just this update's: earlier appends are durable too by now.
-        for (const client of clientIds) clocks.set(client, room.durable.get(client) ?? 0)
-        this.send(encodeDurable(clocks))
+        this.send(encodeDurable(room.durableClocks(clientIds)))
       },
       (err: unknown) => this.log.warn({ err }, 'update not stored'),
     )

@@ -102,6 +102,13 @@ export class Room {
     return true
   }
 
+  /** A durable acknowledgement's clocks: for each of `clients`, up to where the log holds its structs. */
+  durableClocks(clients: Iterable<number>): DurableClocks {
+    const clocks: DurableClocks = new Map()
+    for (const client of clients) clocks.set(client, this.durable.get(client) ?? 0)
+    return clocks
+  }
+
   /** The document's state vector (sync step 1), without building a hibernating document. */
   stateVector(): Uint8Array {
     return this.doc === null ? Y.encodeStateVectorFromUpdateV2(this.sleeping as Uint8Array) : Y.encodeStateVector(this.doc)
