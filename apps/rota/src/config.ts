@@ -178,6 +178,13 @@ export const settings = {
     default: 'on',
     help: 'on or off (also --no-resolver): the conflict resolver and its /api/docs/:doc/conflicts routes',
   },
+  webhooksAllowPrivate: {
+    flag: 'webhooks-allow-private',
+    env: 'ROTA_WEBHOOKS_ALLOW_PRIVATE',
+    type: 'string',
+    default: 'off',
+    help: 'on or off: webhook URLs may name loopback, private and link-local addresses (off: refused, against SSRF)',
+  },
   webRoot: {
     flag: 'web-root',
     env: 'ROTA_WEB_ROOT',
@@ -221,6 +228,8 @@ export interface Config {
   roomHibernateMs: number
   /** Whether `rota serve` runs the conflict resolver (on unless `--no-resolver` / `ROTA_RESOLVER=off`). */
   resolver: 'on' | 'off'
+  /** Whether webhooks may be delivered to internal addresses (docs/webhooks.md, "Addresses"). */
+  webhooksAllowPrivate: 'on' | 'off'
   webRoot: string
 }
 
@@ -241,6 +250,11 @@ export const parseOptions = {
   limit: { type: 'string' as const },
   prefix: { type: 'string' as const },
   json: { type: 'boolean' as const },
+  // rota export --format csv --kind hours|shifts --from --to
+  format: { type: 'string' as const },
+  kind: { type: 'string' as const },
+  from: { type: 'string' as const },
+  to: { type: 'string' as const },
   'truncate-damaged': { type: 'boolean' as const },
   // rota token
   sub: { type: 'string' as const },
@@ -248,6 +262,10 @@ export const parseOptions = {
   role: { type: 'string' as const },
   'staff-id': { type: 'string' as const },
   expires: { type: 'string' as const },
+  // rota webhooks add
+  events: { type: 'string' as const },
+  secret: { type: 'string' as const },
+  description: { type: 'string' as const },
   // rota team set
   threshold: { type: 'string' as const },
   'always-ask': { type: 'string' as const },
@@ -311,6 +329,9 @@ export const resolveConfig = (values: ParsedValues, env: Env = process.env, cwd 
   if (config.resolver !== 'on' && config.resolver !== 'off') {
     throw new CliError(CliErrorCode.BadConfig, '--resolver / ROTA_RESOLVER must be on or off')
   }
+  if (config.webhooksAllowPrivate !== 'on' && config.webhooksAllowPrivate !== 'off') {
+    throw new CliError(CliErrorCode.BadConfig, '--webhooks-allow-private / ROTA_WEBHOOKS_ALLOW_PRIVATE must be on or off')
+  }
   if (!(clientCompressionModes as readonly string[]).includes(config.clientCompression)) {
     throw new CliError(CliErrorCode.BadConfig, `--client-compression / ROTA_CLIENT_COMPRESSION must be ${clientCompressionModes.join(' or ')}`)
   }
@@ -340,6 +361,7 @@ export const usage = (): string => {
     '  docs [--prefix p]          List documents with head sequence and last change',
     '  history <doc> [--limit n]  Entries of a document, newest first',
     '  export <doc> [--at seq|ISO-time]  The schedule as JSON on stdout',
+    '  export <doc> --format csv --kind hours|shifts --from <date> --to <date>  Hours per person and week, or the shifts, as CSV',
     '  verify [doc]               Check checksums and encodings of every entry (exit 1 on damage)',
     '  restore <doc> --at <seq>   Make a document what it was at seq, as a new entry (history is kept)',
     '  migrate [postgres-url]     Create or upgrade the PostgreSQL log schema (URL from ROTA_LOG_URL; schema ROTA_LOG_SCHEMA, default rota)',
@@ -351,6 +373,8 @@ export const usage = (): string => {
     '  rules show <tenant>        A team\'s role rules (JSON on stdout; who set them on stderr)',
     '  rules set <tenant> <file|->  Set a team\'s role rules from a JSON document (left-out fields: defaults)',
     '  rules reset <tenant>       Back to the default role rules',
+    '  webhooks add <tenant> <url> --events a,b [--secret s] [--description d]  Register a webhook endpoint (prints its secret)',
+    '  webhooks list <tenant> | remove|enable <tenant> <id> | deliveries <tenant> <id> [--limit n]  Endpoints, re-enabling, the delivery log',
     '',
     'Options (flag, environment variable):',
     ...rows,
@@ -358,7 +382,7 @@ export const usage = (): string => {
     '  --auth-issuer / ROTA_AUTH_ISSUER, --auth-audience / ROTA_AUTH_AUDIENCE, --allow-public-open / ROTA_AUTH_ALLOW_PUBLIC_OPEN',
     '  --no-resolver              serve: run without the conflict resolver (same as --resolver off)',
     '  --json                     Machine-readable output (docs, history, verify, restore, repair, rules)',
-    '  --url <server> --token <jwt>  docs, history, export, verify, restore, rules: go through a running server',
+    '  --url <server> --token <jwt>  docs, history, export, verify, restore, rules, team, webhooks: go through a running server',
     '                             (also ROTA_URL, ROTA_TOKEN); without them the command opens --data-dir (server stopped)',
   ].join('\n')
 }

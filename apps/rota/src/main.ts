@@ -6,6 +6,7 @@ import { repairCommand } from './commands/repair.ts'
 import { tokenCommand } from './commands/token.ts'
 import { teamCommand } from './commands/team.ts'
 import { rulesCommand, type RulesOutput } from './commands/rules.ts'
+import { webhooksCommand } from './commands/webhooks.ts'
 
 const stdio: Output = {
   out: (line) => process.stdout.write(line + '\n'),
@@ -21,8 +22,8 @@ export const run = async (argv: string[], io: RulesOutput = stdio, env = process
       io.out(usage())
       return command === undefined && !values.help ? exitCodeOf[CliErrorCode.Usage] : 0
     }
-    // `rules` and `team` take an action, a tenant (and a file): they check their own arguments.
-    if (extra.length > 0 && command !== 'rules' && command !== 'team') throw new CliError(CliErrorCode.Usage, `unexpected arguments: ${extra.join(' ')}`)
+    // `rules`, `team` and `webhooks` take an action, a tenant (and a file, URL or id): they check their own arguments.
+    if (extra.length > 0 && command !== 'rules' && command !== 'team' && command !== 'webhooks') throw new CliError(CliErrorCode.Usage, `unexpected arguments: ${extra.join(' ')}`)
     const config = resolveConfig(values, env)
     switch (command) {
       case 'serve':
@@ -61,6 +62,9 @@ export const run = async (argv: string[], io: RulesOutput = stdio, env = process
         return 0
       case 'rules':
         await rulesCommand(config, values, positionals.slice(1), io, env)
+        return 0
+      case 'webhooks':
+        await webhooksCommand(config, values, positionals.slice(1), io, env)
         return 0
       default:
         throw new CliError(CliErrorCode.Usage, `unknown command "${command}" (try rota --help)`)

@@ -3,10 +3,11 @@ import type { FastifyError, FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 import { writeInboxNotice } from '@rota/protocol'
 import { authenticateRequests, errorBody, type Extension, type ExtensionContext } from '@rota/server'
-import { createAccess } from './access.ts'
+import { createAccess, docTenant } from './access.ts'
 import type { ConflictSource } from './checks.ts'
 import type { PublishContext } from './context.ts'
 import { isPublishError } from './errors.ts'
+import { observeStores, type PublishListener } from './events.ts'
 import { createInboxStore } from './inbox.ts'
 import { createMemoryKeyValue, openLevelKeyValue, type KeyValue } from './kv.ts'
 import { createLocks } from './locks.ts'
@@ -30,6 +31,11 @@ export interface PublishExtensionOptions {
    * function, so the resolver's engine can be handed over once it is ready (`resolverExtension({ onReady })`).
    */
   conflicts?: ConflictSource
+  /**
+   * Told of every publication and inbox item once stored (@rota/webhooks' `publishListener`); awaited, and its
+   * failures are logged, never passed on. See events.ts.
+   */
+  onEvent?: PublishListener
   /** Clock (tests). */
   now?: () => number
   /** Called once the plugin is ready, with what tests wait on. */
@@ -45,10 +51,13 @@ export const publishExtension = (options: PublishExtensionOptions = {}): Extensi
   async (app: FastifyInstance, { rooms, log, hooks }: ExtensionContext) => {
     const ownsStore = options.store === undefined
     const kv = options.store ?? (options.dir === undefined ? createMemoryKeyValue() : await openLevelKeyValue(options.dir))
+    const stores = { publications: createPublicationStore(kv), inbox: createInboxStore(kv) }
+    const observed = options.onEvent === undefined
+      ? stores
+      : observeStores(stores, docTenant, options.onEvent, (err) => app.log.warn({ err }, 'publish event listener failed'))
     const context: PublishContext = {
       log,
-      publications: createPublicationStore(kv),
-      inbox: createInboxStore(kv),
+      ...observed,
       ...(options.conflicts === undefined ? {} : { conflicts: options.conflicts }),
       ...(options.registry === undefined ? {} : { metrics: createPublishMetrics(options.registry) }),
       notify: (doc, recipients, reason) => {

@@ -4,6 +4,7 @@ import { createMetrics, roleRulesExtension, startServer, type RotaServer } from 
 import { assertBindAllowed, createAuth, loadAuthConfig, loadRoleRulesCache, openModeWarning, type AuthSettings, type RoleRulesCache } from '@rota/auth'
 import { resolverExtension, type Resolver } from '@rota/resolver'
 import { publishExtension } from '@rota/publish'
+import { createWebhooks } from '@rota/webhooks'
 import type { Config, ParsedValues } from '../config.ts'
 import { lateLogger, openBus } from './bus.ts'
 import { openLevelRoleRulesStore } from '../roleRulesStore.ts'
@@ -14,6 +15,9 @@ export { logDirOf, resolverDirOf, rulesDirOf } from './paths.ts'
 
 /** Where publications, receipts, publishing settings and inboxes live inside the data directory. */
 export const publishDirOf = (dataDir: string): string => join(dataDir, 'publish')
+
+/** Where webhook endpoints, their outbox and delivery log live inside the data directory. */
+export const webhooksDirOf = (dataDir: string): string => join(dataDir, 'webhooks')
 
 export interface Serving {
   server: RotaServer
@@ -63,6 +67,8 @@ export const startServing = async (config: Config, values: ParsedValues, env = p
     if (bus !== undefined) opened.push(() => bus.close())
     // Publishing asks the resolver (when it runs) for the open conflicts of a range it previews.
     let resolver: Resolver | undefined
+    // Publishing's events feed the webhooks' outbox (registered before publishing, so it is ready first).
+    const webhooks = createWebhooks({ dir: webhooksDirOf(config.dataDir), registry: metrics.registry, allowPrivateAddresses: config.webhooksAllowPrivate === 'on' })
     // server.close() waits for pending appends and rule writes, so the stores close after it.
     const server = await startServer({
       log,
@@ -97,7 +103,11 @@ export const startServing = async (config: Config, values: ParsedValues, env = p
           ? [resolverExtension({ dir: resolverDirOf(config.dataDir), registry: metrics.registry, onReady: (r) => (resolver = r) })]
           : []),
         roleRulesExtension({ cache: rules }),
-        publishExtension({ dir: publishDirOf(config.dataDir), registry: metrics.registry, conflicts: async (doc) => (await resolver?.list(doc, 'open')) ?? [] }),
+        webhooks.extension,
+        publishExtension({
+          dir: publishDirOf(config.dataDir), registry: metrics.registry, conflicts: async (doc) => (await resolver?.list(doc, 'open')) ?? [],
+          onEvent: webhooks.publishListener,
+        }),
       ],
     })
     opened.push(() => server.close())
