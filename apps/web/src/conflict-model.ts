@@ -15,6 +15,10 @@ const TITLES: Record<string, string> = {
   skill_mismatch: 'Missing skill or role',
   dangling_reference: 'Assigned to someone removed',
   coverage_shortfall: 'Coverage shortfall',
+  rest_too_short: 'Rest between shifts too short',
+  too_many_consecutive_days: 'Too many working days in a row',
+  shift_too_long: 'Shift too long',
+  day_too_long: 'Too many hours in a day',
 }
 
 export const conflictTitle = (kind: string): string => TITLES[kind] ?? kind.replaceAll('_', ' ')

@@ -28,7 +28,7 @@ describe('week grid view model', () => {
     expect(grid.days).toHaveLength(7)
     expect(grid.rows.map((r) => r.staffId)).toEqual([null, 'ana', 'ben'])
     expect(grid.rows[0]!.cells.flat().map((c) => c.id)).toEqual(['s6', 's7'])
-    expect(grid.totals).toEqual({ shifts: 7, unfilled: 2, gaps: 6, overHours: 0 })
+    expect(grid.totals).toEqual({ shifts: 7, unfilled: 2, gaps: 6, overHours: 0, breaches: 0 })
   })
 
   it('flags skill, availability and cross-midnight overlaps', () => {
@@ -54,5 +54,38 @@ describe('week grid view model', () => {
     expect(grid.gaps[0]).toEqual([])
     expect(grid.gaps[1]).toEqual([{ role: 'nurse', start: '07:00', end: '15:00', min: 2, have: 0 }])
     expect(grid.gaps[2]![0]!.have).toBe(1)
+  })
+
+  describe('working-time rules (settings.workRules)', () => {
+    const ruled = (): ScheduleJSON => {
+      const s = schedule()
+      s.settings.workRules = { minRestHours: 11, maxShiftHours: 8, maxDayHours: 10, maxConsecutiveDays: 2, roles: { doctor: { maxShiftHours: 24 } } }
+      // ana: s1 Monday 07–15, then s9 Monday 20–04 (5 h rest, 8 h: at the shift maximum), s5 Wednesday.
+      s.shifts.s9 = { date: '2026-11-23', start: '20:00', end: '04:00', role: 'nurse', requiredSkill: null, assignee: 'ana', notes: '' }
+      // An open 12-hour shift: too long, whoever takes it.
+      s.shifts.s10 = { date: '2026-11-26', start: '07:00', end: '19:00', role: 'nurse', requiredSkill: null, assignee: null, notes: '' }
+      return s
+    }
+    const g = buildWeekGrid(ruled(), '2026-11-23')
+    const find = (id: string) => g.rows.flatMap((r) => r.cells.flat()).find((c) => c.id === id)!
+
+    it('flags the shifts of each breach, with the reason and its figures in words', () => {
+      // ana is over her 16 weekly hours too; s9's 4 hours before midnight make Monday 12 hours.
+      expect(find('s9').problems).toEqual(['over_hours', 'short_rest', 'long_day'])
+      expect(find('s1').problems).toEqual(['over_hours', 'short_rest', 'long_day'])
+      expect(find('s1').details).toContain('Rest between shifts too short: rest of 5 h between two shifts, below the minimum of 11 h')
+      expect(find('s1').details).toContain('Too many hours in a day: 12 h on 2026-11-23, above the maximum of 10 h a day')
+      expect(find('s10').problems).toEqual(['unfilled', 'too_long'])
+      expect(find('s10').details).toEqual(['Unfilled', 'Shift too long: a 12 h shift, above the maximum of 8 h'])
+      // Exactly 8 hours is at the maximum: s2 07–15 is fine.
+      expect(find('s2').problems).not.toContain('too_long')
+      // ana's rest and Monday, s10's length, and ben's: 7 h between s2 and s3, and Tuesday's 14 h (s3 and s4 overlap).
+      expect(find('s3').problems).toEqual(['overlap', 'short_rest', 'long_day'])
+      expect(g.totals.breaches).toBe(5)
+    })
+
+    it('shows nothing when the team has no rules', () => {
+      expect(grid.rows.flatMap((r) => r.cells.flat()).flatMap((c) => c.problems).filter((p) => ['short_rest', 'too_many_days', 'too_long', 'long_day'].includes(p))).toEqual([])
+    })
   })
 })

@@ -3,15 +3,22 @@
  * each shift flagged with what is wrong with it, people's hours against their maximum, and
  * coverage gaps per day. Pure, so it is unit-tested without a browser.
  */
-import { coverageOf, overlapsOf, shiftMinutes, weeklyHours, type ScheduleJSON, type ShiftJSON } from '@rota/model'
+import {
+  breachShifts, coverageOf, describeBreach, overlapsOf, shiftMinutes, weeklyHours, workRuleBreaches, type ScheduleJSON, type ShiftJSON, type WorkBreach,
+} from '@rota/model'
 import { daysOfWeek } from './week.ts'
 
-export type ShiftProblem = 'unfilled' | 'missing_assignee' | 'unavailable' | 'skill' | 'role' | 'overlap' | 'over_hours'
+export type ShiftProblem =
+  | 'unfilled' | 'missing_assignee' | 'unavailable' | 'skill' | 'role' | 'overlap' | 'over_hours'
+  // The team's working-time rules (settings.workRules).
+  | 'short_rest' | 'too_many_days' | 'too_long' | 'long_day'
 
 export interface ShiftCard extends ShiftJSON {
   id: string
   hours: number
   problems: ShiftProblem[]
+  /** Each problem in words (a working-time rule once per breach, with its figures): the tooltip and the accessible name. */
+  details: string[]
 }
 
 export interface GridRow {
@@ -37,7 +44,12 @@ export interface WeekGrid {
   days: string[]
   rows: GridRow[]
   gaps: CoverageGap[][]
-  totals: { shifts: number; unfilled: number; gaps: number; overHours: number }
+  /** `breaches`: working-time rules broken by this week's shifts. */
+  totals: { shifts: number; unfilled: number; gaps: number; overHours: number; breaches: number }
+}
+
+const BREACH_PROBLEM: Record<WorkBreach['rule'], ShiftProblem> = {
+  minRestHours: 'short_rest', maxConsecutiveDays: 'too_many_days', maxShiftHours: 'too_long', maxDayHours: 'long_day',
 }
 
 const byTime = (a: ShiftCard, b: ShiftCard): number => a.start.localeCompare(b.start) || a.end.localeCompare(b.end) || a.id.localeCompare(b.id)
@@ -53,7 +65,7 @@ export const buildWeekGrid = (schedule: ScheduleJSON, weekStart: string): WeekGr
 
   const cards: ShiftCard[] = Object.entries(schedule.shifts)
     .filter(([, shift]) => days.includes(shift.date))
-    .map(([id, shift]) => ({ ...shift, id, hours: shiftMinutes(shift) / 60, problems: [] as ShiftProblem[] }))
+    .map(([id, shift]) => ({ ...shift, id, hours: shiftMinutes(shift) / 60, problems: [] as ShiftProblem[], details: [] as string[] }))
     .sort(byTime)
 
   const hours = weeklyHours(schedule)
@@ -76,6 +88,19 @@ export const buildWeekGrid = (schedule: ScheduleJSON, weekStart: string): WeekGr
     if (overlapping.has(card.id)) card.problems.push('overlap')
     const person = card.assignee === null ? undefined : schedule.staff[card.assignee]
     if (person !== undefined && hoursOf(card.assignee!) > person.maxHoursPerWeek) card.problems.push('over_hours')
+    card.details = card.problems.map(describeProblem)
+  }
+  // Working-time rules: @rota/model's workRuleBreaches, the definitions the resolver's conflicts use.
+  const byId = new Map(cards.map((c) => [c.id, c]))
+  const breached = new Set<WorkBreach>()
+  for (const breach of workRuleBreaches(schedule)) {
+    for (const id of breachShifts(breach)) {
+      const card = byId.get(id)
+      if (!card) continue
+      breached.add(breach)
+      if (!card.problems.includes(BREACH_PROBLEM[breach.rule])) card.problems.push(BREACH_PROBLEM[breach.rule])
+      card.details.push(`${PROBLEM_TEXT[BREACH_PROBLEM[breach.rule]]}: ${describeBreach(breach)}`)
+    }
   }
 
   const cellsFor = (pick: (card: ShiftCard) => boolean): ShiftCard[][] => days.map((day) => cards.filter((c) => c.date === day && pick(c)))
@@ -116,6 +141,7 @@ export const buildWeekGrid = (schedule: ScheduleJSON, weekStart: string): WeekGr
       unfilled: openRow.cells.flat().length,
       gaps: gaps.flat().length,
       overHours: rows.filter((r) => r.over).length,
+      breaches: breached.size,
     },
   }
 }
@@ -128,6 +154,10 @@ const PROBLEM_TEXT: Record<ShiftProblem, string> = {
   role: 'Assignee has a different role',
   overlap: 'Overlaps another shift of the same person',
   over_hours: 'Assignee is over their weekly hours',
+  short_rest: 'Rest between shifts too short',
+  too_many_days: 'Too many working days in a row',
+  too_long: 'Shift too long',
+  long_day: 'Too many hours in a day',
 }
 
 export const describeProblem = (problem: ShiftProblem): string => PROBLEM_TEXT[problem]

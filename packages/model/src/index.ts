@@ -67,3 +67,22 @@ export {
 } from './queries.ts'
 export type { Interval } from './time.ts'
 export { MINUTES_PER_DAY, dayNumber, dateOfDay, addDays, minuteOfDay, formatInstant, weekdayOf, weekStartOf } from './time.ts'
+export type { WorkRules, WorkLimits, WorkLimit, RoleWorkLimits } from './schema.ts'
+export { WORK_LIMITS, MAX_CONSECUTIVE_DAYS, checkWorkRules, readWorkRules } from './schema.ts'
+export type { RuleShift, RestBreak, WorkingRun, WorkBreach } from './rules.ts'
+export {
+  workLimit,
+  overLimit,
+  underRest,
+  byStartOrder,
+  ruleShift,
+  restBefore,
+  REST_LOOKBACK_DAYS,
+  shiftDayMinutes,
+  minutesOnDate,
+  runFrom,
+  runStartOf,
+  breachShifts,
+  describeBreach,
+  workRuleBreaches,
+} from './rules.ts'

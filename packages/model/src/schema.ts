@@ -5,7 +5,8 @@
  * Layout:
  *   staff:    Y.Map<staffId, Y.Map{ name, role, skills: Y.Array<string>, maxHoursPerWeek, unavailable: Y.Array<'YYYY-MM-DD'> }>
  *   shifts:   Y.Map<shiftId, Y.Map{ date, start, end, role, requiredSkill|null, assignee|null, notes }>
- *   settings: Y.Map{ name, timezone, weekStartsOn, coverage (plain JSON array, one value) }
+ *   settings: Y.Map{ name, timezone, weekStartsOn, coverage (plain JSON array, one value),
+ *                    workRules? (plain JSON object, one value; absent: no working-time rules) }
  */
 import * as Y from 'yjs'
 import { ModelError, ModelErrorCode } from './errors.ts'
@@ -37,11 +38,35 @@ export interface CoverageRule {
   min: number
 }
 
+/** The four working-time limits; absent: no limit. */
+export interface WorkLimits {
+  /** Least hours between the end of one of a person's shifts and the start of their next. */
+  minRestHours?: number
+  /** Most dates in a row on which a person starts a shift. */
+  maxConsecutiveDays?: number
+  /** Longest one shift may be, in hours. */
+  maxShiftHours?: number
+  /** Most hours a person works on one date (shifts split at midnight). */
+  maxDayHours?: number
+}
+
+export type WorkLimit = keyof WorkLimits
+
+/** A role's override of a limit: a number replaces the team's, null waives the rule for that role. */
+export type RoleWorkLimits = { [K in WorkLimit]?: number | null }
+
+export interface WorkRules extends WorkLimits {
+  /** Per-role overrides, by role name (a person's `staff.role`; for shift length, the shift's role). */
+  roles?: Record<string, RoleWorkLimits>
+}
+
 export interface SettingsJSON {
   name: string
   timezone: string
   weekStartsOn: Weekday
   coverage: CoverageRule[]
+  /** Working-time rules; absent (undefined) when the team set none. */
+  workRules?: WorkRules
 }
 
 export interface ScheduleJSON {
@@ -66,7 +91,7 @@ export const MAX_TEXT_LENGTH = 10_000
 // ---------------------------------------------------------------------------------------------
 // Field specs: one table drives validation, defaults, reading and writing.
 
-export type ValueKind = 'text' | 'label' | 'date' | 'time' | 'hours' | 'weekday' | 'timezone' | 'coverage'
+export type ValueKind = 'text' | 'label' | 'date' | 'time' | 'hours' | 'weekday' | 'timezone' | 'coverage' | 'workRules'
 
 export interface FieldSpec {
   /** Kind of the value, or of each list item when `list` is set. */
@@ -106,6 +131,8 @@ export const SETTINGS_FIELDS = {
   timezone: optional('timezone', () => 'UTC'),
   weekStartsOn: optional('weekday', () => 'monday'),
   coverage: optional('coverage', () => []),
+  // Optional and absent by default, so schedules written before work rules existed read (and compare) as before.
+  workRules: optional('workRules', () => undefined),
 } as const satisfies Record<keyof SettingsJSON, FieldSpec>
 
 export const DEFAULT_MAX_HOURS = 40
@@ -193,6 +220,8 @@ export const checkScalar = (kind: ValueKind, value: unknown, path: string): unkn
       return value
     case 'coverage':
       return checkCoverage(value, path)
+    case 'workRules':
+      return checkWorkRules(value, path)
   }
 }
 
@@ -232,6 +261,66 @@ export const checkCoverageRule = (value: unknown, path: string): CoverageRule =>
 export const checkCoverage = (value: unknown, path: string): CoverageRule[] => {
   if (!Array.isArray(value)) throw wrongType(path, 'an array of coverage rules', value)
   return value.map((rule, i) => checkCoverageRule(rule, `${path}.${i}`))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Working-time rules: `{ minRestHours?, maxConsecutiveDays?, maxShiftHours?, maxDayHours?, roles?: { [role]: {…} } }`.
+
+export const WORK_LIMITS: readonly WorkLimit[] = ['minRestHours', 'maxConsecutiveDays', 'maxShiftHours', 'maxDayHours']
+const WORK_RULE_KEYS = [...WORK_LIMITS, 'roles'] as const
+/** A run of working days is counted over at most this many dates (a year and a day). */
+export const MAX_CONSECUTIVE_DAYS = 366
+
+/** Why a limit's value is not allowed, or null when it is (one predicate for the strict and lenient readers). */
+const limitProblem = (limit: WorkLimit, value: unknown): string | null => {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return 'expected a number'
+  switch (limit) {
+    case 'maxConsecutiveDays':
+      return Number.isInteger(value) && value >= 1 && value <= MAX_CONSECUTIVE_DAYS ? null : `expected an integer from 1 to ${MAX_CONSECUTIVE_DAYS}`
+    case 'maxDayHours':
+      return value > 0 && value <= 24 ? null : 'expected hours above 0, at most 24'
+    case 'maxShiftHours':
+      return value > 0 && value <= 24 ? null : 'expected hours above 0, at most 24 (a shift is at most 24 hours)'
+    case 'minRestHours':
+      return value >= 0 && value <= 168 ? null : 'expected hours between 0 and 168'
+  }
+}
+
+const checkLimits = (value: Record<string, unknown>, path: string, keys: readonly string[], nullable: boolean): Record<string, number | null> => {
+  for (const key of Object.keys(value)) {
+    if (!keys.includes(key)) throw new ModelError(ModelErrorCode.UnknownPath, `${path}.${key}: unknown work rule (expected ${keys.join(', ')})`, { path: `${path}.${key}` })
+  }
+  const out: Record<string, number | null> = {}
+  // Fixed key order so equal rules serialise equally; absent keys stay absent.
+  for (const limit of WORK_LIMITS) {
+    const v = value[limit]
+    if (v === undefined) continue
+    if (v === null && nullable) {
+      out[limit] = null
+      continue
+    }
+    const problem = limitProblem(limit, v)
+    if (problem !== null) throw typeof v === 'number' ? invalid(`${path}.${limit}`, problem) : wrongType(`${path}.${limit}`, nullable ? 'a number or null' : 'a number', v)
+    out[limit] = v as number
+  }
+  return out
+}
+
+export const checkWorkRules = (value: unknown, path: string): WorkRules => {
+  if (!isPlainObject(value)) throw wrongType(path, 'an object { minRestHours?, maxConsecutiveDays?, maxShiftHours?, maxDayHours?, roles? }', value)
+  const out: WorkRules = checkLimits(value, path, WORK_RULE_KEYS, false) as WorkLimits
+  if (value.roles === undefined) return out
+  if (!isPlainObject(value.roles)) throw wrongType(`${path}.roles`, 'an object of role overrides', value.roles)
+  const roles: Record<string, RoleWorkLimits> = {}
+  for (const role of Object.keys(value.roles).sort()) {
+    const rolePath = `${path}.roles.${role}`
+    if (role.trim() === '' || role.length > MAX_TEXT_LENGTH) throw invalid(rolePath, 'a role name must not be empty')
+    const limits = value.roles[role]
+    if (!isPlainObject(limits)) throw wrongType(rolePath, 'an object of limits', limits)
+    roles[role] = checkLimits(limits, rolePath, WORK_LIMITS, true)
+  }
+  out.roles = roles
+  return out
 }
 
 /**
@@ -289,6 +378,7 @@ export const readField = (spec: FieldSpec, raw: unknown): unknown => {
     // Rules a foreign writer got wrong are left out; the valid ones still count.
     return Array.isArray(raw) ? raw.flatMap((rule) => readCoverageRule(rule) ?? []) : []
   }
+  if (spec.kind === 'workRules') return readWorkRules(raw)
   return isValidScalar(spec.kind, raw) ? raw : spec.fallback()
 }
 
@@ -303,6 +393,7 @@ export const readField = (spec: FieldSpec, raw: unknown): unknown => {
 export const isValidScalar = (kind: ValueKind, value: unknown): boolean => {
   if (kind === 'hours') return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 168
   if (kind === 'coverage') return Array.isArray(value) && value.every((rule) => readCoverageRule(rule) !== null)
+  if (kind === 'workRules') return isValidWorkRules(value)
   if (typeof value !== 'string' || value.length > MAX_TEXT_LENGTH) return false
   switch (kind) {
     case 'text':
@@ -329,6 +420,46 @@ export const readCoverageRule = (value: unknown): CoverageRule | null => {
   if (typeof min !== 'number' || !Number.isInteger(min) || min < 0) return null
   if (!isValidScalar('label', role) || !isValidScalar('time', start) || !isValidScalar('time', end)) return null
   return { role: role as string, start: start as string, end: end as string, min }
+}
+
+const readLimits = (value: Record<string, unknown>, nullable: boolean): Record<string, number | null> => {
+  const out: Record<string, number | null> = {}
+  for (const limit of WORK_LIMITS) {
+    const v = value[limit]
+    if (v === null && nullable) out[limit] = null
+    else if (v !== undefined && limitProblem(limit, v) === null) out[limit] = v as number
+  }
+  return out
+}
+
+/**
+ * Work rules as stored, read leniently: a limit a foreign writer got wrong is left out (no limit), a
+ * malformed role override too, the valid ones still count; a value that is not an object reads as none.
+ */
+export const readWorkRules = (value: unknown): WorkRules | undefined => {
+  if (!isPlainObject(value)) return undefined
+  const out: WorkRules = readLimits(value, false) as WorkLimits
+  if (!isPlainObject(value.roles)) return out
+  const roles: Record<string, RoleWorkLimits> = {}
+  for (const role of Object.keys(value.roles).sort()) {
+    const limits = value.roles[role]
+    if (role.trim() !== '' && role.length <= MAX_TEXT_LENGTH && isPlainObject(limits)) roles[role] = readLimits(limits, true)
+  }
+  out.roles = roles
+  return out
+}
+
+/** Whether checkWorkRules accepts `value` (it does exactly when the lenient read changes nothing). */
+const isValidWorkRules = (value: unknown): boolean => {
+  if (!isPlainObject(value)) return false
+  const keysOk = (v: Record<string, unknown>, keys: readonly string[]): boolean => Object.keys(v).every((k) => keys.includes(k))
+  const limitsOk = (v: Record<string, unknown>, nullable: boolean): boolean =>
+    WORK_LIMITS.every((l) => v[l] === undefined || (v[l] === null && nullable) || limitProblem(l, v[l]) === null)
+  if (!keysOk(value, WORK_RULE_KEYS) || !limitsOk(value, false)) return false
+  if (value.roles === undefined) return true
+  if (!isPlainObject(value.roles)) return false
+  return Object.entries(value.roles).every(([role, limits]) =>
+    role.trim() !== '' && role.length <= MAX_TEXT_LENGTH && isPlainObject(limits) && keysOk(limits, WORK_LIMITS) && limitsOk(limits, true))
 }
 
 export const readRecord = <T>(fields: Readonly<Record<string, FieldSpec>>, map: Y.Map<unknown>): T => {
@@ -361,7 +492,12 @@ export const writeField = (map: Y.Map<unknown>, spec: FieldSpec, name: string, v
     }
     return
   }
-  if (spec.kind === 'coverage') {
+  if (spec.kind === 'workRules' && value === undefined) {
+    // No rules: the key is absent (as in schedules written before work rules existed).
+    if (map.has(name)) map.delete(name)
+    return
+  }
+  if (spec.kind === 'coverage' || spec.kind === 'workRules') {
     if (!sameJSON(current, value)) map.set(name, structuredClone(value))
     return
   }

@@ -31,6 +31,10 @@ const touchesRange = (v: Violation, schedule: ScheduleJSON, range: DateRange): b
     case 'coverage_shortfall': return inRange(v.coverage.date, range)
     case 'max_hours_exceeded': return v.week <= range.to && addDays(v.week, 6) >= range.from
     case 'double_booking': return shiftsIn(schedule, v.shifts, range)
+    // Working-time rules: a day's hours by their date, the others by their shifts.
+    case 'day_too_long': return inRange(v.date, range)
+    case 'rest_too_short':
+    case 'too_many_consecutive_days': return shiftsIn(schedule, v.shifts, range)
     default: return shiftsIn(schedule, [v.shift], range)
   }
 }

@@ -91,7 +91,7 @@ const main = async (): Promise<void> => {
     const run: TeamRun = { team, outcomes: [], tp: 0, fp: 0, fn: 0, tn: 0, benign: 0, fpByScenario: {}, fnByScenario: {}, failedAnswers: [] }
     const reviewer = tokenOf(`${team.tenant}-reviewer`, 'manager', team.tenant)
     for (let i = 0; run.outcomes.length < TARGET; i++) {
-      const s: Scenario = nextScenario(r, ONLY)
+      const s: Scenario = nextScenario(r, ONLY, team.workRules)
       const doc = `${team.tenant}/d${i}`
       const url = `/api/docs/${encodeURIComponent(doc)}/conflicts`
       const a = editor(server.wsUrl, doc, tokenOf(s.a.sub, s.a.role, team.tenant))

@@ -39,6 +39,8 @@ export interface Scenario {
   person?: Record<string, string>
   load?: Record<string, number>
   overlapHours?: number
+  /** For a day_too_long: hours over the day's maximum. */
+  overHours?: number
 }
 
 export const roster: EditorSpec[] = [
@@ -147,6 +149,51 @@ const conflicts: Record<string, Builder> = {
   },
 }
 
+/** The ward with working-time rules in its settings (and whatever else `more` adds). */
+const ruled = (workRules: Record<string, unknown>, more?: (d: Y.Doc) => void) => (d: Y.Doc): void => {
+  seedWard(d)
+  setSettings(d, { workRules })
+  more?.(d)
+}
+
+/** Working-time rules broken by two sessions together ([RS1] [CD1] [SL1] [DH1]), each within the rules alone. */
+const workConflicts: Record<string, Builder> = {
+  rest_too_short: (r) => {
+    const p = r.pick(nurses)
+    // A late shift then the next morning's (10 h), or a night then the morning after (3 h).
+    const night = r.chance(0.4)
+    return {
+      name: night ? 'rest_after_night' : 'rest_too_short', expected: 'rest_too_short', seed: ruled({ minRestHours: r.pick([11, 12]) }),
+      editA: (d) => assign(d, night ? 's4' : 's3', p), editB: (d) => assign(d, 's6', p),
+    }
+  },
+  consecutive_days: (r) => {
+    const p = r.pick(nurses)
+    return {
+      name: 'consecutive_days', expected: 'too_many_consecutive_days',
+      seed: ruled({ maxConsecutiveDays: 2 }, (d) => { addShift(d, 'w3', { date: '2026-11-25', start: '09:00', end: '17:00', role: 'nurse' }); assign(d, 'w3', p) }),
+      editA: (d) => assign(d, 's1', p), editB: (d) => assign(d, 's6', p),
+    }
+  },
+  shift_too_long: (r) => {
+    const shift = r.pick(['s1', 's2', 's6'])
+    const [start, end] = shift === 's2' ? ['11:00', r.pick(['22:00', '23:00'])] : ['07:00', r.pick(['18:00', '19:00'])]
+    return {
+      name: 'shift_too_long', expected: 'shift_too_long', seed: ruled({ maxShiftHours: 10 }),
+      editA: (d) => updateShift(d, shift, { start }), editB: (d) => updateShift(d, shift, { end }),
+    }
+  },
+  day_too_long: (r) => {
+    const p = r.pick(nurses)
+    const max = r.pick([12, 13])
+    // s1 09:00–17:00 and s3 17:00–23:00: 14 hours on Monday.
+    return {
+      name: 'day_too_long', expected: 'day_too_long', seed: ruled({ maxDayHours: max }), overHours: 14 - max,
+      editA: (d) => assign(d, 's1', p), editB: (d) => assign(d, 's3', p),
+    }
+  },
+}
+
 const benign: Record<string, Builder> = {
   different_shifts: (r) => {
     const [p, q] = two(r, nurses)
@@ -173,16 +220,32 @@ const benign: Record<string, Builder> = {
       editA: (d) => assign(d, 's1', p), editB: (d) => assign(d, 's6', p),
     }
   },
+  rest_exactly: (r) => {
+    const p = r.pick(nurses)
+    return { name: 'rest_exactly', expected: null, seed: ruled({ minRestHours: 10 }), editA: (d) => assign(d, 's3', p), editB: (d) => assign(d, 's6', p) }
+  },
+  shift_exactly: () => ({
+    name: 'shift_exactly', expected: null, seed: ruled({ maxShiftHours: 12 }),
+    editA: (d) => updateShift(d, 's1', { start: '07:00' }), editB: (d) => updateShift(d, 's1', { end: '19:00' }),
+  }),
   sequential: (r) => {
     const p = r.pick(nurses)
     return { name: 'sequential', expected: null, sequential: true, seed: seedWard, editA: (d) => assign(d, 's1', p), editB: (d) => assign(d, 's2', p) }
   },
 }
 
-/** The next scenario: about four in five are conflicts, the rest concurrent edits that must not be flagged. */
-export const nextScenario = (r: Rng, only?: string): Scenario => {
+const workBenign = new Set(['rest_exactly', 'shift_exactly'])
+
+/**
+ * The next scenario: about four in five are conflicts, the rest concurrent edits that must not be flagged.
+ * With `workRules`, the working-time scenarios are in the draw too (for the teams that have such rules;
+ * the other teams' draws stay as they were, so their figures compare with earlier runs).
+ */
+export const nextScenario = (r: Rng, only?: string, workRules = false): Scenario => {
   const benignCase = r.chance(0.2)
-  const build = only ? (conflicts[only] ?? benign[only] as Builder) : benignCase ? r.pick(Object.values(benign)) : r.pick(Object.values(conflicts))
+  const conflictPool = workRules ? { ...conflicts, ...workConflicts } : conflicts
+  const benignPool = Object.entries(benign).filter(([name]) => workRules || !workBenign.has(name)).map(([, b]) => b)
+  const build = only ? (conflicts[only] ?? workConflicts[only] ?? benign[only] as Builder) : benignCase ? r.pick(benignPool) : r.pick(Object.values(conflictPool))
   const [a, b] = two(r, roster)
   const s = build(r, a, b)
   // Time off is self-service: the staff member records it.

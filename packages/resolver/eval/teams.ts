@@ -12,6 +12,8 @@ export interface Team {
   describe: string
   /** The kind this team decides case by case. */
   decides: ConflictKind
+  /** Whether the team's schedules have working-time rules (the working-time scenarios are in its draw). */
+  workRules?: boolean
   /** The team's rule for a conflict; `index` is how many conflicts it answered before (a team may change its mind). */
   prefer(c: Conflict, s: Scenario, index: number): ConflictOption
 }
@@ -99,6 +101,21 @@ export const teams: Team[] = [
     name: 'mind-changer', tenant: 'harbor', decides: 'skill_mismatch',
     describe: `the earlier edit wins; from conflict ${MIND_CHANGE_AT} on (a new ward manager) the more senior editor's, the earlier between equals`,
     prefer: (c, _s, index) => (index < MIND_CHANGE_AT ? first(c) : senior(c)),
+  },
+  // Working-time rules, each kind answered its own way (and unlike the team's other answers).
+  {
+    name: 'labour-rules', tenant: 'lakeside', decides: 'coverage_shortfall', workRules: true,
+    describe: 'short rests are accepted (keep everything); a day up to an hour too long is accepted, a longer one keeps the latest edit; ' +
+      'too many days in a row: the more senior editor; a shift too long: the earlier edit; both notes kept; otherwise the latest edit',
+    prefer: (c, s) => {
+      switch (c.kind) {
+        case 'rest_too_short': return keepAll(c) ?? last(c)
+        case 'day_too_long': return (s.overHours ?? 9) <= 1 ? (keepAll(c) ?? last(c)) : last(c)
+        case 'too_many_consecutive_days': return senior(c)
+        case 'shift_too_long': return first(c)
+        default: return isNotes(c) ? (keepAll(c) ?? last(c)) : last(c)
+      }
+    },
   },
 ]
 

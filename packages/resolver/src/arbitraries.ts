@@ -33,6 +33,11 @@ const staffRecord = fc.record({
   maxHoursPerWeek: fc.constantFrom(8, 16, 40),
   unavailable: fc.subarray([...DATES], { maxLength: 1 }),
 })
+const limit = <T>(values: T[]) => fc.option(fc.constantFrom(...values), { nil: undefined })
+const workRules = fc.record({
+  minRestHours: limit([0, 8, 11, 16]), maxConsecutiveDays: limit([1, 2, 3]), maxShiftHours: limit([8, 12]), maxDayHours: limit([8, 10, 16]),
+  roles: fc.option(fc.record({ doctor: fc.record({ minRestHours: limit([null, 4]), maxShiftHours: limit([null, 24]) }, { requiredKeys: [] }) }, { requiredKeys: [] }), { nil: undefined }),
+}, { requiredKeys: [] }).map((r) => JSON.parse(JSON.stringify(r)) as Record<string, unknown>)
 const coverage = fc.array(fc.record({ role, start: time, end: time, min: fc.integer({ min: 1, max: 2 }) }), { maxLength: 2 })
 
 const op: fc.Arbitrary<PathOp> = fc.oneof(
@@ -50,6 +55,7 @@ const op: fc.Arbitrary<PathOp> = fc.oneof(
   staffId.map((id) => ({ op: 'delete' as const, path: `staff.${id}` })),
   fc.constantFrom('monday', 'sunday').map((w) => ({ op: 'set' as const, path: 'settings.weekStartsOn', value: w })),
   coverage.map((c) => ({ op: 'set' as const, path: 'settings.coverage', value: c })),
+  workRules.map((w) => ({ op: 'set' as const, path: 'settings.workRules', value: w })),
 )
 
 /** Writes no validator sees: what a foreign client, or one whose record arrived without all its fields, leaves. */
@@ -57,11 +63,14 @@ export type RawWrite =
   | { kind: 'partialShift'; id: string; fields: Record<string, unknown> }
   | { kind: 'badField'; id: string; field: string; value: unknown }
   | { kind: 'notARecord'; id: string }
+  | { kind: 'badRules'; value: unknown }
 
 const raw: fc.Arbitrary<RawWrite> = fc.oneof(
   fc.record({ kind: fc.constant('partialShift' as const), id: shiftId, fields: fc.record({ date, start: fc.constantFrom('7:00', '06:00'), assignee: fc.constantFrom('ana', 42) }, { requiredKeys: [] }) }),
   fc.record({ kind: fc.constant('badField' as const), id: shiftId, field: fc.constantFrom('date', 'start', 'assignee', 'role'), value: fc.constantFrom(5, '', null, 'x', { a: 1 }) }),
   fc.record({ kind: fc.constant('notARecord' as const), id: shiftId }),
+  // Work rules a foreign writer got partly wrong: the valid limits still count.
+  fc.record({ kind: fc.constant('badRules' as const), value: fc.constantFrom('x', { maxShiftHours: 'x', minRestHours: 8, roles: 5 }, { maxDayHours: 30, maxConsecutiveDays: 1, roles: { nurse: { maxConsecutiveDays: null, minRestHours: -1 } } }) }),
 )
 
 export type Command =
@@ -81,6 +90,7 @@ const applyRaw = (doc: Y.Doc, write: RawWrite): void => {
   doc.transact(() => {
     if (write.kind === 'partialShift') shifts.set(write.id, new Y.Map(Object.entries(write.fields)))
     else if (write.kind === 'notARecord') shifts.set(write.id, 'not a record')
+    else if (write.kind === 'badRules') doc.getMap('settings').set('workRules', write.value)
     else {
       const rec = shifts.get(write.id)
       if (rec instanceof Y.Map) rec.set(write.field, write.value)
@@ -95,6 +105,7 @@ export const play = (cmds: Command[]): SimServer => {
   admin.connect()
   admin.edit((d) => applyOps(d, [
     { op: 'set', path: 'settings.coverage', value: [{ role: 'nurse', start: '06:00', end: '14:00', min: 1 }] },
+    { op: 'set', path: 'settings.workRules', value: { minRestHours: 16, maxConsecutiveDays: 1, maxShiftHours: 14, maxDayHours: 12, roles: { doctor: { minRestHours: null } } } },
     ...STAFF.map((id): PathOp => ({ op: 'set', path: `staff.${id}`, value: { name: id, role: 'nurse', maxHoursPerWeek: 16 } })),
     ...SHIFTS.map((id, i): PathOp => ({ op: 'set', path: `shifts.${id}`, value: { date: DATES[i % DATES.length], start: TIMES[i % TIMES.length], end: '14:00', role: 'nurse', assignee: STAFF[i % STAFF.length] } })),
   ]))

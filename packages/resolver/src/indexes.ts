@@ -79,6 +79,19 @@ export class ScheduleIndex implements ScheduleSource {
     return this.minutes.get(person)?.keys() ?? []
   }
 
+  shiftIds(): Iterable<string> {
+    return this.shiftById.keys()
+  }
+
+  /** Every person with a shift assigned, and the dates of their shifts (what working-time rules walk). */
+  assignees(): Iterable<string> {
+    return this.byPersonDay.keys()
+  }
+
+  datesOf(person: string): Iterable<string> {
+    return this.byPersonDay.get(person)?.keys() ?? []
+  }
+
   /** Every person with minutes, and every date with a shift (what a settings change re-checks). */
   people(): Iterable<string> {
     return this.minutes.keys()

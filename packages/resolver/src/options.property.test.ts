@@ -1,6 +1,6 @@
 /**
  * [O1]–[O3] for any number of involved editors: 2–4 offline sessions edit one ward concurrently, in every
- * conflict kind, reconnect in a random order, and each option of every conflict found is applied to the
+ * conflict kind (the working-time kinds [RS1] [CD1] [SL1] [DH1] too), reconnect in a random order, and each option of every conflict found is applied to the
  * merged document, which must then read as the option's label and `keeps` say. Seeded: a failure prints
  * its seed and path (fast-check), and failing cases stay below as named tests.
  */
@@ -77,6 +77,32 @@ const plans: Record<string, Plan> = {
       updateShift(d, 's3', { start: '12:00' })
     },
     edit: (d, i) => unassign(d, ['s1', 's2', 's7', 's3'][i] as string),
+  },
+  // [RS1]: s3 Monday 17:00–23:00 then s6 Tuesday 09:00: 10 hours' rest; a fourth editor books the same.
+  rest: {
+    expect: 'rest_too_short', prep: (d) => setSettings(d, { workRules: { minRestHours: 11 } }),
+    edit: (d, i) => assign(d, ['s3', 's6', 's8', 's3'][i] as string, 'fay'),
+  },
+  // [CD1]: fay works Wednesday; Monday and Tuesday from two editors make three days in a row, more make it longer.
+  days: {
+    expect: 'too_many_consecutive_days',
+    prep: (d) => {
+      setSettings(d, { workRules: { maxConsecutiveDays: 2 } })
+      assign(d, 's8', 'fay')
+      addShift(d, 's9', { date: '2026-11-26', start: '09:00', end: '17:00', role: 'nurse' })
+      addShift(d, 's10', { date: '2026-11-27', start: '09:00', end: '17:00', role: 'nurse' })
+    },
+    edit: (d, i) => assign(d, ['s1', 's6', 's9', 's10'][i] as string, 'fay'),
+  },
+  // [SL1]: one editor moves s1's start, another its end; two more do the same to s2.
+  length: {
+    expect: 'shift_too_long', prep: (d) => setSettings(d, { workRules: { maxShiftHours: 10 } }),
+    edit: (d, i) => updateShift(d, ['s1', 's1', 's2', 's2'][i] as string, [{ start: '07:00' }, { end: '19:00' }, { start: '11:00' }, { end: '23:00' }][i]!),
+  },
+  // [DH1]: s1 and s3 are 14 hours on Monday; other editors make unrelated assignments.
+  day: {
+    expect: 'day_too_long', prep: (d) => setSettings(d, { workRules: { maxDayHours: 12 } }),
+    edit: (d, i) => assign(d, ['s1', 's3', 's8', 's5'][i] as string, ['fay', 'fay', 'eve', 'cy'][i] as string),
   },
 }
 

@@ -5,7 +5,10 @@ import { valueAt, type ScheduleJSON } from './schedule.ts'
 import type { ConflictEdit, ConflictFeatures, ConflictKind, ConflictOption, ConflictRefs, OptionFeatures, PathOp, Strategy } from './types.ts'
 
 /** Kinds whose rule a team may knowingly waive, so "keep everything" is an option ([O2]). */
-const waivable = new Set<ConflictKind>(['double_booking', 'max_hours_exceeded', 'time_off_violation', 'skill_mismatch', 'coverage_shortfall'])
+const waivable = new Set<ConflictKind>([
+  'double_booking', 'max_hours_exceeded', 'time_off_violation', 'skill_mismatch', 'coverage_shortfall',
+  'rest_too_short', 'too_many_consecutive_days', 'shift_too_long', 'day_too_long',
+])
 
 const roleRank: Record<string, number> = { viewer: 0, staff: 1, lead: 2, manager: 3, admin: 4 }
 
@@ -30,6 +33,11 @@ const revertOthers = (keep: Involvement, others: Involvement[], merged: Schedule
   for (const other of others) {
     for (const [path, value] of other.changes) {
       const seen = valueAt(keep.view, path)
+      if (seen === undefined && path === 'settings.workRules') {
+        // The kept editor saw no work rules: the way back is an empty set of rules (the key cannot be deleted).
+        if (valueAt(merged, path) !== undefined) ops.set(path, { op: 'set', path, value: {} })
+        continue
+      }
       if (seen === undefined) {
         // The entity did not exist for `keep`: another editor created it.
         const entity = path.split('.').slice(0, 2).join('.')
@@ -74,6 +82,10 @@ const refsOf = (d: Detection): ConflictRefs => {
     case 'skill_mismatch':
     case 'dangling_reference': return { shifts: [v.shift], staff: [v.staff], paths: [], coverage: null }
     case 'coverage_shortfall': return { shifts: [...v.shifts], staff: [], paths: ['settings.coverage'], coverage: v.coverage }
+    case 'rest_too_short':
+    case 'too_many_consecutive_days':
+    case 'day_too_long': return { shifts: [...v.shifts], staff: [v.staff], paths: [], coverage: null }
+    case 'shift_too_long': return { shifts: [v.shift], staff: v.staff === null ? [] : [v.staff], paths: [], coverage: null }
   }
 }
 
@@ -83,6 +95,10 @@ const magnitudeOf = (d: Detection): number => {
   if (v.kind === 'double_booking') return v.overlapMinutes / 60
   if (v.kind === 'max_hours_exceeded') return v.hours - v.max
   if (v.kind === 'coverage_shortfall') return v.min - v.have
+  // Hours short of the rest, days or hours over: the size of what keeping everything accepts.
+  if (v.kind === 'rest_too_short') return v.min - v.restMinutes / 60
+  if (v.kind === 'too_many_consecutive_days') return v.days - v.max
+  if (v.kind === 'shift_too_long' || v.kind === 'day_too_long') return v.hours - v.max
   return 0
 }
 

@@ -1,4 +1,7 @@
-import { isDate, overlapMinutes, shiftIntervalOrNull, staffedDuring, type CoverageRule, type ScheduleJSON, type ShiftJSON } from '@rota/model'
+import {
+  isDate, minutesOnDate, overLimit, overlapMinutes, restBefore, REST_LOOKBACK_DAYS, runFrom, shiftIntervalOrNull, staffedDuring, underRest, workLimit,
+  type CoverageRule, type RuleShift, type ScheduleJSON, type ShiftJSON, type WorkLimit,
+} from '@rota/model'
 import { addDays, intervalOf, weekMinutesOf } from './time.ts'
 import { ScheduleIndex } from './indexes.ts'
 import type { ScheduleSource } from './source.ts'
@@ -19,6 +22,10 @@ export type Violation =
   | { kind: 'skill_mismatch'; key: string; staff: string; shift: string; missing: 'skill' | 'role' }
   | { kind: 'dangling_reference'; key: string; staff: string; shift: string }
   | { kind: 'coverage_shortfall'; key: string; coverage: CoverageRef; shifts: string[]; have: number; min: number }
+  | { kind: 'rest_too_short'; key: string; staff: string; shifts: [string, string]; restMinutes: number; min: number }
+  | { kind: 'too_many_consecutive_days'; key: string; staff: string; from: string; to: string; days: number; max: number; shifts: string[] }
+  | { kind: 'shift_too_long'; key: string; shift: string; staff: string | null; hours: number; max: number }
+  | { kind: 'day_too_long'; key: string; staff: string; date: string; hours: number; max: number; shifts: string[] }
 
 export type ViolationKind = Violation['kind']
 
@@ -27,13 +34,25 @@ export type Slot =
   | { kind: 'booking'; id: string }
   | { kind: 'hours'; person: string; week: string }
   | { kind: 'coverage'; date: string; role: string }
+  /** The rest before one shift ([RS1]). */
+  | { kind: 'rest'; id: string }
+  /** The run of working days a person starts on `date` ([CD1]). */
+  | { kind: 'run'; person: string; date: string }
+  /** One shift's length ([SL1]). */
+  | { kind: 'length'; id: string }
+  /** A person's hours on one date ([DH1]). */
+  | { kind: 'day'; person: string; date: string }
 
 /** A slot as a map key (ids may hold any character but '.', so a NUL separates). */
 export const slotKey = (slot: Slot): string => {
   switch (slot.kind) {
     case 'shift':
-    case 'booking': return `${slot.kind}\u0000${slot.id}`
-    case 'hours': return `hours\u0000${slot.person}\u0000${slot.week}`
+    case 'booking':
+    case 'rest':
+    case 'length': return `${slot.kind}\u0000${slot.id}`
+    case 'hours':
+    case 'run':
+    case 'day': return `${slot.kind}\u0000${slot.person}\u0000${'week' in slot ? slot.week : slot.date}`
     case 'coverage': return `coverage\u0000${slot.date}\u0000${slot.role}`
   }
 }
@@ -129,12 +148,91 @@ const coverageViolations = (src: ScheduleSource, date: string, role: string): Vi
   return [...out.values()]
 }
 
+// ---------------------------------------------------------------------------------------------
+// Working-time rules ([RS1], [CD1], [SL1], [DH1]): @rota/model's rules.ts primitives on the days the index names.
+
+/** The limit for a person (by their own role), or null when none applies or they are not staff. */
+const personLimit = (src: ScheduleSource, who: string, limit: WorkLimit): number | null => {
+  const person = src.staff(who)
+  return person ? workLimit(src.settings().workRules, limit, person.role) : null
+}
+
+const timedShift = (src: ScheduleSource, id: string): RuleShift | null => {
+  const shift = src.shift(id)
+  const interval = shift ? intervalOf(shift) : null
+  return interval && { id, start: interval.start, end: interval.end }
+}
+
+/** [RS1]: the rest before a shift, from the latest end among its assignee's earlier shifts, below their minimum. */
+const restViolation = (src: ScheduleSource, id: string): Violation[] => {
+  const shift = src.shift(id)
+  const me = timedShift(src, id)
+  if (!shift || shift.assignee === null || me === null) return []
+  const who = shift.assignee
+  const min = personLimit(src, who, 'minRestHours')
+  if (min === null) return []
+  const others: RuleShift[] = []
+  for (let d = -REST_LOOKBACK_DAYS; d <= 0; d++) {
+    for (const other of src.shiftsOn(who, addDays(shift.date, d))) {
+      const timed = timedShift(src, other)
+      if (timed) others.push(timed)
+    }
+  }
+  const rest = restBefore(me, others)
+  if (rest === null || !underRest(rest.minutes, min)) return []
+  return [{ kind: 'rest_too_short', key: `rest_too_short:${who}:${rest.before}:${rest.after}`, staff: who, shifts: [rest.before, rest.after], restMinutes: rest.minutes, min }]
+}
+
+const worksOnIn = (src: ScheduleSource, who: string) => (date: string): boolean => {
+  for (const _ of src.shiftsOn(who, date)) return true
+  return false
+}
+
+/** [CD1]: the run of working days (dates a shift starts on) a person starts on `date`, above their maximum. */
+const runViolation = (src: ScheduleSource, who: string, date: string): Violation[] => {
+  const max = personLimit(src, who, 'maxConsecutiveDays')
+  if (max === null) return []
+  const run = runFrom(worksOnIn(src, who), date)
+  if (run === null || run.days <= max) return []
+  const shifts = Array.from({ length: run.days }, (_, i) => [...src.shiftsOn(who, addDays(run.from, i))]).flat().sort()
+  return [{ kind: 'too_many_consecutive_days', key: `too_many_consecutive_days:${who}:${run.from}`, staff: who, ...run, max, shifts }]
+}
+
+/** [SL1]: one shift longer than the maximum for its own role, assigned or not. */
+const lengthViolation = (src: ScheduleSource, id: string): Violation[] => {
+  const shift = src.shift(id)
+  const me = timedShift(src, id)
+  if (!shift || me === null) return []
+  const max = workLimit(src.settings().workRules, 'maxShiftHours', shift.role)
+  if (max === null || !overLimit(me.end - me.start, max)) return []
+  return [{ kind: 'shift_too_long', key: `shift_too_long:${id}`, shift: id, staff: shift.assignee, hours: (me.end - me.start) / 60, max }]
+}
+
+/** The shifts of a person that can have minutes on `date` (dated that day or the day before). */
+const dayShifts = (src: ScheduleSource, who: string, date: string): string[] =>
+  [-1, 0].flatMap((d) => [...src.shiftsOn(who, addDays(date, d))])
+
+/** [DH1]: a person's hours on one date (shifts split at midnight) above their maximum. */
+const dayViolation = (src: ScheduleSource, who: string, date: string): Violation[] => {
+  const max = personLimit(src, who, 'maxDayHours')
+  if (max === null || !isDate(date)) return []
+  const ids = dayShifts(src, who, date)
+  const minutes = minutesOnDate(ids.map((id) => src.shift(id) as ShiftJSON), date)
+  if (!overLimit(minutes, max)) return []
+  const shifts = ids.filter((id) => minutesOnDate([src.shift(id) as ShiftJSON], date) > 0).sort()
+  return [{ kind: 'day_too_long', key: `day_too_long:${who}:${date}`, staff: who, date, hours: minutes / 60, max, shifts }]
+}
+
 export const slotViolations = (src: ScheduleSource, slot: Slot): Violation[] => {
   switch (slot.kind) {
     case 'shift': return shiftViolations(src, slot.id)
     case 'booking': return bookingViolations(src, slot.id)
     case 'hours': return hoursViolation(src, slot.person, slot.week)
     case 'coverage': return coverageViolations(src, slot.date, slot.role)
+    case 'rest': return restViolation(src, slot.id)
+    case 'run': return runViolation(src, slot.person, slot.date)
+    case 'length': return lengthViolation(src, slot.id)
+    case 'day': return dayViolation(src, slot.person, slot.date)
   }
 }
 
@@ -144,6 +242,10 @@ export const slotOf = (v: Violation): Slot => {
     case 'double_booking': return { kind: 'booking', id: v.shifts[0] }
     case 'max_hours_exceeded': return { kind: 'hours', person: v.staff, week: v.week }
     case 'coverage_shortfall': return { kind: 'coverage', date: v.coverage.date, role: v.coverage.role }
+    case 'rest_too_short': return { kind: 'rest', id: v.shifts[1] }
+    case 'too_many_consecutive_days': return { kind: 'run', person: v.staff, date: v.from }
+    case 'shift_too_long': return { kind: 'length', id: v.shift }
+    case 'day_too_long': return { kind: 'day', person: v.staff, date: v.date }
     default: return { kind: 'shift', id: v.shift }
   }
 }
@@ -155,7 +257,10 @@ export const holds = (src: ScheduleSource, v: Violation): boolean => slotViolati
 export const violations = (schedule: ScheduleJSON): Map<string, Violation> => {
   const src = ScheduleIndex.fromJSON(schedule)
   const slots: Slot[] = []
-  for (const id of Object.keys(schedule.shifts).sort()) slots.push({ kind: 'shift', id }, { kind: 'booking', id })
+  for (const id of Object.keys(schedule.shifts).sort()) slots.push({ kind: 'shift', id }, { kind: 'booking', id }, { kind: 'rest', id }, { kind: 'length', id })
+  for (const person of [...src.assignees()].sort()) {
+    for (const date of [...src.datesOf(person)].sort()) slots.push({ kind: 'run', person, date }, { kind: 'day', person, date }, { kind: 'day', person, date: addDays(date, 1) })
+  }
   for (const person of [...src.people()].sort()) for (const week of [...src.weeksOf(person)].sort()) slots.push({ kind: 'hours', person, week })
   const roles = [...new Set(schedule.settings.coverage.map((r) => r.role))]
   for (const date of [...src.dates()].sort()) for (const role of roles) slots.push({ kind: 'coverage', date, role })
@@ -207,8 +312,32 @@ export const relevantPaths = (v: Violation, states: ScheduleSource[]): string[] 
         ...[...people].flatMap((p) => [`staff.${p}`, `staff.${p}.role`]),
       ]
     }
+    case 'rest_too_short':
+      return [...shiftFields(v.shifts[0], timing), ...shiftFields(v.shifts[1], timing), ...personRulePaths(v.staff)]
+    case 'too_many_consecutive_days': {
+      // The run's shifts and those of the days either side of it (a shift there joins runs), in every state.
+      const ids = personShifts(states, v.staff, addDays(v.from, -1), addDays(v.to, 1))
+      return [...[...ids].flatMap((id) => shiftFields(id, timing)), ...personRulePaths(v.staff)]
+    }
+    case 'shift_too_long':
+      return [...shiftFields(v.shift, ['date', 'start', 'end', 'role']), 'settings.workRules']
+    case 'day_too_long': {
+      const ids = personShifts(states, v.staff, addDays(v.date, -1), v.date)
+      return [...[...ids].flatMap((id) => shiftFields(id, timing)), ...personRulePaths(v.staff)]
+    }
   }
 }
+
+/** A person's shifts dated from `from` to `to` (inclusive) in any of the states. */
+const personShifts = (states: ScheduleSource[], who: string, from: string, to: string): Set<string> => {
+  const ids = new Set<string>()
+  if (!isDate(from) || !isDate(to)) return ids
+  for (let d = from; d <= to; d = addDays(d, 1)) for (const s of states) for (const id of s.shiftsOn(who, d)) ids.add(id)
+  return ids
+}
+
+/** What a person's working-time rule reads besides their shifts: their role (the limit's) and the rules. */
+const personRulePaths = (who: string): string[] => [`staff.${who}`, `staff.${who}.role`, 'settings.workRules']
 
 /**
  * True when a changed path touches a relevant one: the same path, or a removed entity whose field is relevant.

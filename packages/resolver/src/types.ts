@@ -7,6 +7,7 @@ export type ConflictKind = 'concurrent_overwrite' | ViolationKind
 export const conflictKinds: readonly ConflictKind[] = [
   'concurrent_overwrite', 'double_booking', 'max_hours_exceeded', 'time_off_violation',
   'skill_mismatch', 'dangling_reference', 'coverage_shortfall',
+  'rest_too_short', 'too_many_consecutive_days', 'shift_too_long', 'day_too_long',
 ]
 export const isConflictKind = (k: unknown): k is ConflictKind => conflictKinds.includes(k as ConflictKind)
 

@@ -4,7 +4,7 @@
  * before and after the change; a person's shifts; everything only when the settings change what a week
  * or a coverage rule is.
  */
-import { isDate, type SettingsJSON, type ShiftJSON, type StaffJSON } from '@rota/model'
+import { isDate, REST_LOOKBACK_DAYS, runStartOf, shiftDayMinutes, type SettingsJSON, type ShiftJSON, type StaffJSON } from '@rota/model'
 import type { ScheduleIndex } from './indexes.ts'
 import { addDays, weekMinutesOf } from './time.ts'
 import { slotKey, slotOf, slotViolations, type Slot, type Violation } from './rules.ts'
@@ -28,11 +28,39 @@ export const slotsOfAll = (index: ScheduleIndex, held: ViolationIndex, changes: 
     if (change.kind !== 'settings') continue
     const weeks = change.before.weekStartsOn !== change.after.weekStartsOn
     const rules = !same(change.before.coverage, change.after.coverage)
+    const work = !same(change.before.workRules, change.after.workRules)
     for (const v of held.all.values()) {
-      if ((weeks && v.kind === 'max_hours_exceeded') || (rules && v.kind === 'coverage_shortfall')) out.set(slotKey(slotOf(v)), slotOf(v))
+      if ((weeks && v.kind === 'max_hours_exceeded') || (rules && v.kind === 'coverage_shortfall') || (work && workKinds.has(v.kind))) out.set(slotKey(slotOf(v)), slotOf(v))
     }
   }
   return [...out.values()]
+}
+
+const workKinds = new Set<string>(['rest_too_short', 'too_many_consecutive_days', 'shift_too_long', 'day_too_long'])
+
+/**
+ * The working-time slots a person's shift dated `date` (before or after a change) can have changed:
+ * the rests of their shifts up to REST_LOOKBACK_DAYS later (this one can be the shift before them), the
+ * runs of working days around the date (joined or split: the runs holding the day before and the day,
+ * and runs starting on the day or the day after), and the dates the shift has minutes on.
+ */
+const workSlots = (index: ScheduleIndex, shift: ShiftJSON, out: Slot[]): void => {
+  const who = shift.assignee
+  if (who === null || !isDate(shift.date)) return
+  for (let d = 0; d <= REST_LOOKBACK_DAYS; d++) for (const id of index.shiftsOn(who, addDays(shift.date, d))) out.push({ kind: 'rest', id })
+  const worksOn = (date: string): boolean => {
+    for (const _ of index.shiftsOn(who, date)) return true
+    return false
+  }
+  const starts = [runStartOf(worksOn, addDays(shift.date, -1)), runStartOf(worksOn, shift.date), shift.date, addDays(shift.date, 1)]
+  for (const date of starts) if (date !== null) out.push({ kind: 'run', person: who, date })
+  for (const { date } of shiftDayMinutes(shift)) out.push({ kind: 'day', person: who, date })
+}
+
+/** Every working-time slot of one person (their role, or whether they exist, changed). */
+const personWorkSlots = (index: ScheduleIndex, who: string, out: Slot[]): void => {
+  for (const id of index.shiftsOf(who)) out.push({ kind: 'rest', id })
+  for (const date of index.datesOf(who)) out.push({ kind: 'run', person: who, date }, { kind: 'day', person: who, date }, { kind: 'day', person: who, date: addDays(date, 1) })
 }
 
 const changed = <T extends object>(before: T | undefined, after: T | undefined, fields: Array<keyof T>): boolean =>
@@ -55,10 +83,13 @@ export const slotsOf = (index: ScheduleIndex, change: RecordChange): Slot[] => {
       const { id, before, after } = change
       if (changed(before, after, ['assignee', 'date', 'role', 'requiredSkill'])) out.push({ kind: 'shift', id })
       if (changed(before, after, ['assignee', 'date', 'start', 'end'])) {
-        out.push({ kind: 'booking', id })
+        out.push({ kind: 'booking', id }, { kind: 'rest', id })
         weeks(before)
         weeks(after)
+        if (before) workSlots(index, before, out)
+        if (after) workSlots(index, after, out)
       }
+      if (changed(before, after, ['assignee', 'date', 'start', 'end', 'role'])) out.push({ kind: 'length', id })
       if (changed(before, after, ['assignee', 'date', 'start', 'end', 'role'])) {
         days(before)
         days(after)
@@ -76,6 +107,8 @@ export const slotsOf = (index: ScheduleIndex, change: RecordChange): Slot[] => {
         if (role) days(index.shift(id))
       }
       if (exists || before?.maxHoursPerWeek !== after?.maxHoursPerWeek) for (const week of index.weeksOf(change.id)) out.push({ kind: 'hours', person: change.id, week })
+      // Working-time limits follow the person's role.
+      if (role) personWorkSlots(index, change.id, out)
       return out
     }
     case 'settings': {
@@ -84,6 +117,11 @@ export const slotsOf = (index: ScheduleIndex, change: RecordChange): Slot[] => {
       if (!same(before.coverage, after.coverage)) {
         const roles = new Set([...before.coverage, ...after.coverage].map((r) => r.role))
         for (const date of index.dates()) for (const role of roles) out.push({ kind: 'coverage', date, role })
+      }
+      if (!same(before.workRules, after.workRules)) {
+        // New limits: every shift's length and every person's rests, runs and days (rare: a settings change).
+        for (const person of index.assignees()) personWorkSlots(index, person, out)
+        for (const id of index.shiftIds()) out.push({ kind: 'length', id })
       }
       return out
     }

@@ -3,6 +3,7 @@ import { h } from '../dom.ts'
 import type { EditorContext } from '../context.ts'
 import { isTime, WEEKDAYS } from '../week.ts'
 import { field, formValue } from './dialog.ts'
+import { workRulesFieldset, workRulesOfForm } from './work-rules.ts'
 
 const ruleRow = (rule: CoverageRule | null): HTMLElement =>
   h('tr', { class: 'rule' },
@@ -36,6 +37,9 @@ export const renderSettings = (ctx: EditorContext): HTMLElement => {
         if (settings[key as keyof typeof next] !== value) ops.push({ op: 'set', path: `settings.${key}`, value })
       }
       if (JSON.stringify(coverage) !== JSON.stringify(settings.coverage)) ops.push({ op: 'set', path: 'settings.coverage', value: coverage })
+      // Work rules are one value (set whole); none typed and none stored is no change.
+      const workRules = workRulesOfForm(form)
+      if (JSON.stringify(workRules) !== JSON.stringify(settings.workRules ?? {})) ops.push({ op: 'set', path: 'settings.workRules', value: workRules })
       try {
         ctx.store.apply(ops)
         error.hidden = true
@@ -56,6 +60,7 @@ export const renderSettings = (ctx: EditorContext): HTMLElement => {
     h('table', { class: 'list compact' }, h('thead', {}, h('tr', {}, ['Role', 'From', 'To', 'At least', ''].map((t) => h('th', { scope: 'col' }, t)))), rules),
     h('button', { type: 'button', class: 'button small', onclick: () => rules.append(ruleRow(null)) }, '+ Rule'),
   ),
+  workRulesFieldset(settings.workRules),
   error,
   h('div', { class: 'dialog-buttons' }, h('button', { type: 'submit', class: 'button primary' }, 'Save settings')),
   )

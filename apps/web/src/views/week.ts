@@ -1,6 +1,6 @@
 import { h } from '../dom.ts'
 import type { EditorContext } from '../context.ts'
-import { buildWeekGrid, describeProblem, type GridRow, type ShiftCard, type ShiftProblem, type WeekGrid } from '../grid-model.ts'
+import { buildWeekGrid, type GridRow, type ShiftCard, type ShiftProblem, type WeekGrid } from '../grid-model.ts'
 import { editorsByRecord, initials, type Peer } from '../presence.ts'
 import type { ScheduleJSON } from '@rota/model'
 import { addWeeks, dayLabel, startOfWeek, today, weekLabel } from '../week.ts'
@@ -15,7 +15,8 @@ export const currentWeek = (ctx: EditorContext, schedule: ScheduleJSON): string 
 const isShiftProblem = (p: ShiftProblem): boolean => p !== 'unfilled' && p !== 'over_hours'
 
 const chip = (ctx: EditorContext | null, card: ShiftCard, editors: Peer[]): HTMLElement => {
-  const problems = card.problems.map(describeProblem)
+  // Each problem in words (working-time rules with their figures), for the tooltip and the accessible name.
+  const problems = card.details
   const label = `${card.start}–${card.end}${card.role ? ` ${card.role}` : ''}${card.requiredSkill ? ` (${card.requiredSkill})` : ''}`
   const editor = editors[0]
   return h(
@@ -119,6 +120,7 @@ export const summary = (grid: WeekGrid): HTMLElement =>
     h('li', { class: grid.totals.unfilled ? 'warn' : undefined, 'data-metric': 'unfilled' }, h('strong', {}, String(grid.totals.unfilled)), ' unfilled'),
     h('li', { class: grid.totals.gaps ? 'warn' : undefined, 'data-metric': 'gaps' }, h('strong', {}, String(grid.totals.gaps)), ' coverage gaps'),
     h('li', { class: grid.totals.overHours ? 'bad' : undefined, 'data-metric': 'over' }, h('strong', {}, String(grid.totals.overHours)), ' over hours'),
+    grid.totals.breaches ? h('li', { class: 'bad', 'data-metric': 'work-rules' }, h('strong', {}, String(grid.totals.breaches)), ' working-time rules broken') : null,
   )
 
 export const renderWeek = (ctx: EditorContext): HTMLElement => {
