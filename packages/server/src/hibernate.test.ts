@@ -1,11 +1,15 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { createMemoryLog } from '@rota/log'
+import { openLevelLog } from '@rota/log-leveldb'
 import { parseDocName } from './docName.ts'
 import type { RoomRegistry } from './rooms.ts'
 import { cleanupAfterEach, connectClient, readAll, startTestServer, waitFor, whenSynced } from './testing.ts'
 
-const { track } = cleanupAfterEach()
+const { track, cleanup } = cleanupAfterEach()
 
 /** A server whose sweeps the test runs itself (no timer): two sweeps without a use hibernate a room. */
 const start = async () => {
@@ -111,5 +115,35 @@ describe('hibernating rooms', () => {
     await sweepTwice()
     expect(await hibernating()).toBe(0)
     expect(room.hibernate()).toBe(false)
+  })
+
+  it('start from a stored checkpoint without building the document until it is used', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rota-hibernate-'))
+    cleanup.push(() => rm(dir, { recursive: true, force: true }))
+    const log = await openLevelLog({ dir })
+    cleanup.push(() => log.close())
+    const first = await startTestServer({ log, roomHibernateMs: 0 })
+    const writer = connectClient(first, 'acme/w1')
+    await whenSynced(writer)
+    for (let i = 0; i < 20; i++) schedule(writer.doc).set(`s${i}`, i)
+    await waitFor(async () => (await readAll(log, 'acme/w1')).length === 20, 30_000, 'the edits in the log')
+    writer.destroy()
+    await first.close()
+    expect(await log.checkpoint('acme/w1')).toBe(20)
+    expect((await log.stateParts('acme/w1')).map((part) => part.encoding)).toEqual(['v2'])
+
+    const server = track(await startTestServer({ log, roomHibernateMs: 0 }))
+    const rooms = server.rooms as RoomRegistry
+    const reader = track(connectClient(server, 'acme/w1'))
+    await whenSynced(reader)
+    await waitFor(() => schedule(reader.doc).size === 20, 30_000, 'the stored state')
+    await rooms.hibernateIdle()
+    expect((await server.metrics.hibernating.get()).values[0]?.value).toBe(1)
+
+    schedule(reader.doc).set('s20', 20)
+    await waitFor(async () => (await readAll(log, 'acme/w1')).length === 21, 30_000, 'the next edit in the log')
+    await rooms.hibernateIdle()
+    expect((await server.metrics.hibernating.get()).values[0]?.value).toBe(0)
+    expect(schedule(await server.rooms.getDoc('acme/w1')).toJSON()).toEqual(schedule(reader.doc).toJSON())
   })
 })
