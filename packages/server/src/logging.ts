@@ -12,6 +12,8 @@ const patterns: Array<[RegExp, string]> = [
   // The same inside an encoded URL (a redirect target, a path segment).
   [/((?:%3F|%26)token(?:=|%3D))(?:(?!%26)[^&#\s"'<>])*/gi, '$1[REDACTED]'],
   [/(\bBearer\s+)[^\s"',]+/gi, '$1[REDACTED]'],
+  // A calendar feed's URL is its secret (@rota/calendar: `/cal/<token>.ics`, no bearer).
+  [/(\/cal\/)[A-Za-z0-9_-]+(\.ics)/g, '$1[REDACTED]$2'],
 ]
 
 /** A string with every `token=` value and `Bearer` credential replaced by `[REDACTED]`. */

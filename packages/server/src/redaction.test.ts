@@ -23,6 +23,7 @@ describe('tokens never reach the logs', () => {
     expect(redactTokens("'/a/%ZZ?token=abc' is not a valid url component")).toBe("'/a/%ZZ?token=[REDACTED]' is not a valid url component")
     expect(redactTokens('/login?next=%2Fa%3Ftoken%3Dabc%26x%3D1')).toBe('/login?next=%2Fa%3Ftoken%3D[REDACTED]%26x%3D1')
     expect(redactTokens('authorization: Bearer eyJhbGciOi.x.y')).toBe('authorization: Bearer [REDACTED]')
+    expect(redactTokens('GET /cal/Qm9vX2Zvby1iYXJfYmF6LXF1eC1zZWNyZXQtdG9rZW4tMDE.ics')).toBe('GET /cal/[REDACTED].ics')
   })
 
   it('after every kind of refused request, at trace level', { timeout: 60_000 }, async () => {
