@@ -1,0 +1,6 @@
+export type { PostgresResolverStore, PostgresResolverStoreOptions } from './store.ts'
+export { openPostgresResolverStore } from './store.ts'
+export type { LeaseOptions } from './lease.ts'
+export type { ResolverMigrateReport } from './schema.ts'
+export { migrateResolverStore, RESOLVER_SCHEMA_VERSION } from './schema.ts'
+export { DEFAULT_SCHEMA } from './connection.ts'
