@@ -364,7 +364,7 @@ export const usage = (): string => {
     '  export <doc> --format csv --kind hours|shifts --from <date> --to <date>  Hours per person and week, or the shifts, as CSV',
     '  verify [doc]               Check checksums and encodings of every entry (exit 1 on damage)',
     '  restore <doc> --at <seq>   Make a document what it was at seq, as a new entry (history is kept)',
-    '  migrate [postgres-url]     Create or upgrade the PostgreSQL log schema (URL from ROTA_LOG_URL; schema ROTA_LOG_SCHEMA, default rota)',
+    '  migrate [postgres-url]     Create or upgrade the PostgreSQL log schema and the resolver tables (URL from ROTA_LOG_URL; schema ROTA_LOG_SCHEMA, default rota)',
     '  import-leveldb             Server stopped: move --data-dir\'s log into the PostgreSQL log (--log-url), keeping every seq',
     '  repair [--truncate-damaged]  Server stopped: salvage a damaged LevelDB store, name what was lost',
     '  token --sub s --role r [--tenant t] [--staff-id id] [--expires 1h]  Mint a token with the HS256 secret (development, tests)',

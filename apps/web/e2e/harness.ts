@@ -28,13 +28,15 @@ export const CHROMIUM_ARGS = [
  * Test identities: the token is `sub:role:tenant` (unsigned; tests only), so a browser context
  * can be a named editor of a team, as the conflicts API attributes edits by token.
  */
-export const tokenOf = (sub: string, role: Role, tenant: string): string => `${sub}:${role}:${tenant}`
+export const tokenOf = (sub: string, role: Role, tenant: string, staffId?: string): string =>
+  `${sub}:${role}:${tenant}${staffId === undefined ? '' : `:${staffId}`}`
 
 export const testAuthHooks: AuthHooks = {
   authenticate: async (token) => {
-    const [sub, role, tenant] = (token ?? '').split(':')
+    // An optional fourth part is the staff record the token names (`staffId`: my shifts, the inbox).
+    const [sub, role, tenant, staffId] = (token ?? '').split(':')
     if (!sub || !role || !tenant) throw Object.assign(new Error('missing token'), { code: 'ROTA_AUTH_MISSING' })
-    return { sub, role: role as Role, tenant } satisfies Identity
+    return { sub, role: role as Role, tenant, ...(staffId ? { staffId } : {}) } satisfies Identity
   },
   canRead: (identity, doc) => identity.tenant === null || doc.startsWith(`${identity.tenant}/`),
   listPrefix: (identity) => (identity.tenant === null ? undefined : `${identity.tenant}/`),

@@ -1,8 +1,9 @@
 /**
- * The REST side of the server: document list, history, preview, restore and conflicts.
+ * The REST side of the server: document list, history, preview, restore, conflicts, and publishing
+ * (preview, publish, publications, my shifts, the inbox).
  * Errors come back as `ApiError` with the server's stable code (`{ error: { code, message } }`).
  */
-import type { ScheduleJSON, PathOp } from '@rota/model'
+import type { ScheduleJSON, PathOp, ShiftJSON } from '@rota/model'
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -65,6 +66,83 @@ export interface Conflict {
   resolvedBy: string | null
 }
 
+// ---------------------------------------------------------------- publishing (@rota/publish, docs/publishing.md)
+
+export type ShiftChangeKind = 'new' | 'changed' | 'removed' | 'reassigned'
+
+export interface ShiftChange {
+  kind: ShiftChangeKind
+  shift: string
+  before: ShiftJSON | null
+  after: ShiftJSON | null
+  from?: string
+  to?: string
+  shortNotice: boolean
+}
+
+export interface DateRange { from: string; to: string }
+
+export interface Publication {
+  id: string
+  doc: string
+  seq: number
+  range: DateRange
+  by: string
+  role: string
+  at: string
+  note: string | null
+  confirmedConflicts: string[]
+  people: number
+}
+
+export interface PublishPreview {
+  doc: string
+  seq: number
+  range: DateRange
+  lastPublication: string | null
+  noticeDays: number
+  people: { staff: string; name: string | null; changes: ShiftChange[] }[]
+  conflicts: { id: string; kind: string; shifts: string[]; staff: string[] }[]
+  violations: ({ kind: string; key: string; staff?: string; shift?: string; shifts?: string[]; week?: string; hours?: number; max?: number } & Record<string, unknown>)[]
+  needsConfirmation: boolean
+}
+
+export interface Receipt {
+  publication: string
+  doc: string
+  staff: string
+  at: string
+  changes: ShiftChange[]
+}
+
+export interface MyShifts {
+  doc: string
+  staff: string
+  shifts: { id: string; shift: ShiftJSON }[]
+  segments: { from: string; to: string; publication: string | null; seq: number | null }[]
+  receipts: Receipt[]
+}
+
+export interface InboxItem {
+  id: string
+  kind: 'published' | 'changed_after_publication' | 'conflict_needs_decision' | 'conflict_resolved_automatically' | 'change_not_accepted' | (string & {})
+  doc: string
+  staff: string
+  at: string
+  updatedAt: string
+  read: boolean
+  publication?: string
+  changes?: ShiftChange[]
+  shift?: string
+  published?: ShiftJSON | null
+  times?: number
+  /** The conflict kinds: which conflict (`applied`: the option the resolver applied). */
+  conflict?: { id: string; kind: string; shifts: string[]; staff: string[]; applied?: string | null }
+  /** change_not_accepted: the log entry the rest went into, and the changes taken out. */
+  seq?: number
+  refused?: { path: string; kind: string; reason: string }[]
+}
+
 export const docPath = (docName: string): string => `/api/docs/${encodeURIComponent(docName)}`
 
 export class Api {
@@ -123,5 +201,33 @@ export class Api {
 
   dismissConflict(docName: string, id: string): Promise<Conflict> {
     return this.request('POST', `${docPath(docName)}/conflicts/${encodeURIComponent(id)}/dismiss`, {})
+  }
+
+  publishPreview(docName: string, range: DateRange): Promise<PublishPreview> {
+    return this.request('GET', `${docPath(docName)}/publications/preview?from=${range.from}&to=${range.to}`)
+  }
+
+  publish(docName: string, body: { from: string; to: string; note?: string; seq?: number; confirm?: boolean }): Promise<{ publication: Publication; receipts: Receipt[] }> {
+    return this.request('POST', `${docPath(docName)}/publications`, body)
+  }
+
+  async publications(docName: string, limit = 5): Promise<Publication[]> {
+    return (await this.request<{ publications: Publication[] }>('GET', `${docPath(docName)}/publications?limit=${limit}`)).publications
+  }
+
+  myShifts(docName: string, range: DateRange): Promise<MyShifts> {
+    return this.request('GET', `${docPath(docName)}/my-shifts?from=${range.from}&to=${range.to}`)
+  }
+
+  inbox(limit = 50): Promise<{ items: InboxItem[]; unread: number }> {
+    return this.request('GET', `/api/inbox?limit=${limit}`)
+  }
+
+  async unreadCount(): Promise<number> {
+    return (await this.request<{ unread: number }>('GET', '/api/inbox/unread-count')).unread
+  }
+
+  markRead(which: string[] | 'all'): Promise<{ marked: number; unread: number }> {
+    return this.request('POST', '/api/inbox/read', which === 'all' ? { all: true } : { ids: which })
   }
 }

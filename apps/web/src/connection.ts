@@ -5,7 +5,7 @@
  */
 import * as Y from 'yjs'
 import type { Awareness } from 'y-protocols/awareness'
-import type { ConflictsNotice } from '@rota/protocol'
+import type { ConflictsNotice, InboxNotice } from '@rota/protocol'
 import { RotaProvider, type Denial, type ProviderState } from '@rota/provider'
 
 export interface ConnectionStatus {
@@ -27,6 +27,8 @@ export interface Connection {
   status(): ConnectionStatus
   onStatus(listener: (status: ConnectionStatus) => void): () => void
   onConflictsNotice(listener: (notice: ConflictsNotice) => void): () => void
+  /** Inboxes of some of the document's people got items (RotaInbox): refetch yours if you are named. */
+  onInboxNotice(listener: (notice: InboxNotice) => void): () => void
   /** The server did not accept a change of this editor's (it shows the server's value again; the rest is saved). */
   onDenied(listener: (denial: Denial) => void): () => void
   setToken(token: string | null): void
@@ -68,6 +70,10 @@ export const connect = (options: ConnectOptions): Connection => {
     onConflictsNotice: (listener) => {
       provider.on('conflicts', listener)
       return () => provider.off('conflicts', listener)
+    },
+    onInboxNotice: (listener) => {
+      provider.on('inbox', listener)
+      return () => provider.off('inbox', listener)
     },
     onDenied: (listener) => {
       provider.on('denied', listener)

@@ -17,6 +17,9 @@ import { createConflictsCache, loadConflicts, renderConflicts, type ConflictsCac
 import { field, formValue, openFormDialog } from './views/dialog.ts'
 import { createHistoryCache, loadHistory, loadPreview, renderHistory, type HistoryCache } from './views/history.ts'
 import { isDocName, rememberDoc, renderPicker, renderSignIn } from './views/picker.ts'
+import { createMineCache, loadMine, probeMine, renderMine, type MineCache } from './views/mine.ts'
+import { createPublishCache, loadPublish, renderPublish, type PublishCache } from './views/publish.ts'
+import { unreadBadge } from './publish-model.ts'
 import { renderSettings } from './views/settings.ts'
 import { renderStaff } from './views/staff.ts'
 import { currentWeek, renderWeek } from './views/week.ts'
@@ -32,6 +35,8 @@ interface Session {
   store: Store
   conflicts: ConflictsCache
   history: HistoryCache
+  publish: PublishCache
+  mine: MineCache
   openConflicts: number | null
   ctx: EditorContext
   dispose: (() => void)[]
@@ -123,7 +128,7 @@ const renderMe = (): void => {
   }
 }
 
-const TABS: [ViewName, string][] = [['week', 'Week'], ['staff', 'Staff'], ['settings', 'Settings'], ['conflicts', 'Conflicts'], ['history', 'History']]
+const TABS: [ViewName, string][] = [['week', 'Week'], ['staff', 'Staff'], ['settings', 'Settings'], ['conflicts', 'Conflicts'], ['history', 'History'], ['publish', 'Publish'], ['mine', 'My shifts']]
 
 const renderTabs = (): void => {
   const nav = $('tabs')
@@ -133,12 +138,18 @@ const renderTabs = (): void => {
   }
   nav.hidden = false
   const open = session.openConflicts
-  replace(nav, TABS.map(([view, label]) => h('a', {
+  // Publish and My shifts appear once the server said this token may publish / names a person.
+  const tabs = TABS.filter(([view]) => (view !== 'publish' || session!.publish.allowed === true) && (view !== 'mine' || session!.mine.staff === true))
+  const badge = unreadBadge(session.mine.unread)
+  replace(nav, tabs.map(([view, label]) => h('a', {
     href: formatRoute({ ...route, view, at: null }),
     class: ['tab', route.view === view && 'active'],
     'aria-current': route.view === view ? 'page' : undefined,
     'data-view': view,
-  }, label, view === 'conflicts' && open ? h('span', { class: 'count', 'aria-label': `${open} open` }, String(open)) : null)))
+  }, label, view === 'conflicts' && open ? h('span', { class: 'count', 'aria-label': `${open} open` }, String(open)) : null,
+  // The count is read as words by screen readers ("3 unread"), the badge itself is decoration.
+  view === 'mine' && badge ? h('span', { class: 'count', 'data-unread': badge.text, 'aria-hidden': 'true' }, badge.text) : null,
+  view === 'mine' && badge ? h('span', { class: 'sr-only' }, ` (${badge.label})`) : null)))
 }
 
 // ---------------------------------------------------------------- main view
@@ -155,6 +166,8 @@ const renderMain = (): void => {
   // The settings form keeps what the user typed: it renders again only when the route changes.
   const key = formatRoute(route)
   if (route.view === 'settings' && key === lastMainKey && main.firstElementChild !== null) return
+  // The publish form likewise keeps what is being typed while someone else edits.
+  if (route.view === 'publish' && key === lastMainKey && document.activeElement?.closest('#main form input') != null) return
   lastMainKey = key
   let view: HTMLElement
   switch (route.view) {
@@ -171,6 +184,8 @@ const renderMain = (): void => {
     case 'settings': view = renderSettings(ctx); break
     case 'conflicts': view = renderConflicts(ctx, session.conflicts); break
     case 'history': view = renderHistory(ctx, session.history); break
+    case 'publish': view = renderPublish(ctx, session.publish); break
+    case 'mine': view = renderMine(ctx, session.mine); break
   }
   // Keep focus on the same control across a re-render, so keyboard users are not thrown out.
   const focused = document.activeElement instanceof HTMLElement && main.contains(document.activeElement) ? focusKey(document.activeElement) : null
@@ -232,6 +247,8 @@ const openSession = (docName: string): Session => {
     docName, conn, store, ctx,
     conflicts: createConflictsCache(docName),
     history: createHistoryCache(docName),
+    publish: createPublishCache(docName),
+    mine: createMineCache(docName),
     openConflicts: null,
     dispose: [],
   }
@@ -256,10 +273,19 @@ const openSession = (docName: string): Session => {
       renderAll()
     }),
   )
+  // RotaInbox names the people whose inbox got items; refetch ours (the server pushes no contents).
+  s.dispose.push(conn.onInboxNotice((notice) => {
+    if (s.mine.staff !== true) return
+    if (s.mine.mine !== null && !notice.recipients.includes(s.mine.mine.staff)) return
+    if (route.view === 'mine') void loadMine(ctx, s.mine)
+    else void probeMine(ctx, s.mine)
+  }))
   const onAwareness = (): void => renderAll()
   awareness.on('change', onAwareness)
   s.dispose.push(() => awareness.off('change', onAwareness))
   refreshConflicts()
+  void probeMine(ctx, s.mine)
+  void loadPublish(ctx, s.publish)
   rememberDoc(docName)
   return s
 }
@@ -287,6 +313,8 @@ const onRoute = (): void => {
     if (route.at !== null) void loadPreview(session.ctx, session.history, route.at)
   }
   if (route.view === 'conflicts') void loadConflicts(session.ctx, session.conflicts)
+  if (route.view === 'publish') void loadPublish(session.ctx, session.publish)
+  if (route.view === 'mine') void loadMine(session.ctx, session.mine)
   lastMainKey = ''
   renderAll()
 }

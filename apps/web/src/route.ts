@@ -2,8 +2,8 @@
  * The address bar holds where the user is: `#doc=<name>&view=week&week=2026-11-23`. A hash
  * keeps the server's static file handling trivial (one index.html) and survives reloads offline.
  */
-export type ViewName = 'week' | 'staff' | 'settings' | 'conflicts' | 'history'
-export const VIEWS: readonly ViewName[] = ['week', 'staff', 'settings', 'conflicts', 'history']
+export type ViewName = 'week' | 'staff' | 'settings' | 'conflicts' | 'history' | 'publish' | 'mine'
+export const VIEWS: readonly ViewName[] = ['week', 'staff', 'settings', 'conflicts', 'history', 'publish', 'mine']
 
 export interface Route {
   doc: string | null

@@ -2,15 +2,18 @@ import * as encoding from 'lib0/encoding'
 import type { FastifyError, FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 import { writeInboxNotice } from '@rota/protocol'
-import { authenticateRequests, errorBody, type Extension, type ExtensionContext } from '@rota/server'
+import type { Conflict } from '@rota/resolver'
+import { authenticateRequests, errorBody, type Extension, type ExtensionContext, type Identity } from '@rota/server'
 import { createAccess, docTenant } from './access.ts'
 import type { ConflictSource } from './checks.ts'
-import type { PublishContext } from './context.ts'
+import { tenantKey, type PublishContext } from './context.ts'
 import { isPublishError } from './errors.ts'
 import { observeStores, type PublishListener } from './events.ts'
 import { createInboxStore } from './inbox.ts'
 import { createMemoryKeyValue, openLevelKeyValue, type KeyValue } from './kv.ts'
 import { createLocks } from './locks.ts'
+import { createNotices } from './notices.ts'
+import { createPeople } from './people.ts'
 import { createPublishMetrics } from './metrics.ts'
 import { inboxRoutes } from './routes/inbox.ts'
 import { mineRoutes } from './routes/mine.ts'
@@ -38,8 +41,18 @@ export interface PublishExtensionOptions {
   onEvent?: PublishListener
   /** Clock (tests). */
   now?: () => number
-  /** Called once the plugin is ready, with what tests wait on. */
-  onReady?: (handle: { watcher: Watcher; context: PublishContext }) => void
+  /**
+   * Called once the plugin is ready, with what tests wait on and `notices`, whose `conflicts` takes the
+   * resolver's `onConflicts` (`rota serve` wires the two; refused changes it hears from the server itself).
+   */
+  onReady?: (handle: { watcher: Watcher; context: PublishContext; notices: NoticeSink }) => void
+}
+
+/** The inbox events from outside publishing, as the extension hands them out (notices.ts); safe to call after close. */
+export interface NoticeSink {
+  conflicts(doc: string, conflicts: readonly Conflict[]): Promise<void>
+  /** Resolves once every event handed over so far is delivered (tests, shutdown). */
+  idle(): Promise<void>
 }
 
 /**
@@ -69,6 +82,23 @@ export const publishExtension = (options: PublishExtensionOptions = {}): Extensi
       serial: createLocks(),
     }
     const watcher = createWatcher(context, (err, doc) => app.log.warn({ err, doc }, 'publish watcher failed on an update'))
+    const people = createPeople(kv)
+    const notices = createNotices(context, people)
+    // Deliveries in flight, so the store closes after them; after close, events are dropped (the resolver may outlive us).
+    const pending = new Set<Promise<void>>()
+    let closed = false
+    const track = (what: string, doc: string, run: () => Promise<void>): Promise<void> => {
+      if (closed) return Promise.resolve()
+      const task = run().catch((err: unknown) => app.log.warn({ err, doc }, `publish inbox: ${what} not delivered`))
+      pending.add(task)
+      void task.finally(() => pending.delete(task))
+      return task
+    }
+    const idle = async (): Promise<void> => {
+      for (let round = 0; round < 100 && pending.size > 0; round++) await Promise.all([...pending])
+    }
+    const sink: NoticeSink = { conflicts: (doc, list) => track('conflict event', doc, () => notices.conflicts(doc, list)), idle }
+    const unsubscribeRefused = rooms.onRefused((event) => void track('refused change', event.doc, () => notices.refused(event)))
     const unsubscribe = rooms.onUpdate((event) => {
       try {
         watcher.observe(event)
@@ -78,11 +108,20 @@ export const publishExtension = (options: PublishExtensionOptions = {}): Extensi
     })
     app.addHook('onClose', async () => {
       unsubscribe()
+      unsubscribeRefused()
       await watcher.drain()
+      await idle()
+      closed = true
       if (ownsStore) await kv.close()
     })
 
     authenticateRequests(app, hooks)
+    // Every token that uses these routes (the web app asks for its unread count on opening a schedule) tells
+    // who its sub is as a person: what conflict events are addressed by (people.ts).
+    app.addHook('preHandler', async (request) => {
+      const who = request.identity as Identity | undefined
+      if (who?.staffId !== undefined) await people.learn(tenantKey(who.tenant), who, context.now())
+    })
     // Publishing's own codes in the server's error shape; everything else goes on to the server's handler.
     app.setErrorHandler((err: FastifyError, _request, reply) => {
       if (isPublishError(err)) return reply.code(err.status).send(errorBody(err.code, err.message, err.details))
@@ -94,5 +133,5 @@ export const publishExtension = (options: PublishExtensionOptions = {}): Extensi
     mineRoutes(app, context, access)
     inboxRoutes(app, context, access)
     settingsRoutes(app, context, access)
-    options.onReady?.({ watcher, context })
+    options.onReady?.({ watcher, context, notices: sink })
   }

@@ -1,6 +1,7 @@
 /** JSON schemas of the publishing and inbox routes (they document the API; docs/publishing.md mirrors them). */
 import { errorResponse } from '@rota/server'
 import { conflictKinds } from '@rota/resolver'
+import { inboxKinds } from './types.ts'
 
 export const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse }
 
@@ -112,7 +113,7 @@ export const inboxItemSchema = {
   type: 'object',
   properties: {
     id: { type: 'string' },
-    kind: { type: 'string', enum: ['published', 'changed_after_publication'] },
+    kind: { type: 'string', enum: [...inboxKinds] },
     doc: { type: 'string' },
     staff: { type: 'string' },
     at: { type: 'string', format: 'date-time' },
@@ -122,9 +123,25 @@ export const inboxItemSchema = {
     changes: { type: 'array', items: changeSchema },
     shift: { type: 'string' },
     published: nullable(shiftSchema),
-    times: { type: 'integer', description: 'changed_after_publication: changes since the item was created' },
+    times: { type: 'integer', description: 'How often the item was updated while unread: changes to the shift, or a conflict that grew' },
+    conflict: {
+      type: 'object',
+      description: 'conflict_needs_decision, conflict_resolved_automatically: which conflict (GET /api/docs/{doc}/conflicts/{id} has the rest)',
+      properties: {
+        id: { type: 'string' }, kind: { type: 'string' },
+        shifts: { type: 'array', items: { type: 'string' } }, staff: { type: 'array', items: { type: 'string' } },
+        applied: { type: ['string', 'null'], description: 'conflict_resolved_automatically: the option applied' },
+      },
+      required: ['id', 'kind', 'shifts', 'staff'],
+    },
+    seq: { type: 'integer', description: 'change_not_accepted: the log entry the rest of the update is in' },
+    refused: {
+      type: 'array',
+      description: 'change_not_accepted: the changes the server took out (as RotaDenied told the editor)',
+      items: { type: 'object', properties: { path: { type: 'string' }, kind: { type: 'string' }, reason: { type: 'string' } }, required: ['path', 'kind', 'reason'] },
+    },
   },
-  required: ['id', 'kind', 'doc', 'staff', 'at', 'updatedAt', 'read', 'publication'],
+  required: ['id', 'kind', 'doc', 'staff', 'at', 'updatedAt', 'read'],
 } as const
 
 export const settingsSchema = {

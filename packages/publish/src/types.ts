@@ -63,8 +63,31 @@ export interface PublishSettings {
 
 export const defaultPublishSettings: PublishSettings = Object.freeze({ noticeDays: 14 })
 
-/** Inbox item kinds: what a person is told about. */
-export type InboxKind = 'published' | 'changed_after_publication'
+/**
+ * Inbox item kinds: what a person is told about. `published` and `changed_after_publication` come from
+ * publishing; `conflict_needs_decision` and `conflict_resolved_automatically` from the resolver's conflicts;
+ * `change_not_accepted` from the server's refused changes (notices.ts).
+ */
+export type InboxKind = 'published' | 'changed_after_publication' | 'conflict_needs_decision' | 'conflict_resolved_automatically' | 'change_not_accepted'
+
+export const inboxKinds: readonly InboxKind[] = ['published', 'changed_after_publication', 'conflict_needs_decision', 'conflict_resolved_automatically', 'change_not_accepted']
+
+/** A conflict as an inbox item names it (the conflicts API has the rest: `GET /api/docs/:doc/conflicts/:id`). */
+export interface InboxConflict {
+  id: string
+  kind: string
+  shifts: string[]
+  staff: string[]
+  /** `conflict_resolved_automatically`: the label of the option the resolver applied. */
+  applied?: string | null
+}
+
+/** A change the server took out of an editor's update (RotaDenied), as the editor's inbox keeps it. */
+export interface RefusedChange {
+  path: string
+  kind: 'set' | 'delete' | 'insert'
+  reason: string
+}
 
 export interface InboxItem {
   id: string
@@ -76,11 +99,17 @@ export interface InboxItem {
   at: string
   updatedAt: string
   read: boolean
-  publication: PublicationId
+  /** `published`, `changed_after_publication`: the publication. */
+  publication?: PublicationId
   /** `published`: the person's changes at the publication. */
   changes?: ShiftChange[]
   /** `changed_after_publication`: the shift, its published version and how often it changed since. */
   shift?: string
   published?: ShiftJSON | null
   times?: number
+  /** The conflict kinds: which conflict. */
+  conflict?: InboxConflict
+  /** `change_not_accepted`: the log entry the rest of the update is in, and the changes taken out. */
+  seq?: number
+  refused?: RefusedChange[]
 }

@@ -7,12 +7,14 @@ import { writeConflictsNotice } from '@rota/protocol'
 import { ServerErrorCode, authErrorCodes, parseDocName, type Extension, type ExtensionContext, type Identity, type UpdateEvent } from '@rota/server'
 import { ResolverError, ResolverErrorCode, isResolverError } from './errors.ts'
 import type { EditEvent } from './history.ts'
+import { createLogFeed, type LogFeed } from './feed.ts'
+import type { DocLease } from './lease.ts'
 import { createResolverMetrics } from './metrics.ts'
 import type { ResolverLog } from './pipeline.ts'
 import type { RetentionOptions } from './retention.ts'
 import { createResolver, type Resolver } from './resolver.ts'
 import { createMemoryStore, openLevelStore, type ResolverStore } from './store.ts'
-import { conflictKinds, conflictStatuses } from './types.ts'
+import { conflictKinds, conflictStatuses, type Conflict } from './types.ts'
 
 export interface ResolverExtensionOptions {
   /** Where conflicts and team models live. Default: a LevelDB store in `dir`, or memory when neither is given. */
@@ -29,10 +31,30 @@ export interface ResolverExtensionOptions {
   evictEveryMs?: number
   /** Called with the engine once the plugin is ready (tests, the evaluation, the CLI). */
   onReady?: (resolver: Resolver) => void
+  /**
+   * Several instances on one shared store (PostgreSQL): each document is examined by the holder of its
+   * lease, fed from the log in seq order (feed.ts) rather than from this instance's rooms.onUpdate.
+   */
+  shared?: SharedOptions
+  /**
+   * Told of the conflicts each examined update created or grew (open: someone must decide; auto_applied:
+   * resolved automatically), once stored. `rota serve` hands them to the publish inbox. Failures are logged.
+   */
+  onConflicts?: (doc: string, conflicts: Conflict[]) => void | Promise<void>
+}
+
+export interface SharedOptions {
+  lease: DocLease
+  /** How often held leases are renewed and other instances' entries picked up. Default 2 s (keep it well under the lease's TTL). */
+  tickEveryMs?: number
+  /** Called with the feed once it runs (tests step it with `tick()`). */
+  onFeed?: (feed: LogFeed) => void
 }
 
 const MAX_DOC_NAME = 512
 const deciders = new Set(['lead', 'manager', 'admin'])
+/** Whether a role may resolve or dismiss conflicts (the conflicts API's rule; the publish inbox tells these people). */
+export const mayDecideConflicts = (role: string): boolean => deciders.has(role)
 
 const errorBody = (code: string, message: string, details: unknown = {}) => ({ error: { code, message, details } })
 
@@ -122,6 +144,21 @@ export const resolverLogOf = (log: UpdateLog): ResolverLog => ({
   },
 })
 
+/** The shared-store feed: stepped on every local update, and every `tickEveryMs` for renewal and takeover. */
+const startFeed = (shared: SharedOptions, resolver: Resolver, log: UpdateLog, openDocs: () => string[], app: FastifyInstance): LogFeed => {
+  const feed = createLogFeed({
+    resolver, lease: shared.lease,
+    log: { ...resolverLogOf(log), head: async (doc) => (await log.head(doc))?.headSeq ?? 0 },
+    isOpen: (doc) => openDocs().includes(doc),
+    onError: (err, doc) => app.log.warn({ err, doc }, 'resolver feed failed on a document'),
+  })
+  const every = setInterval(() => void feed.tick(), shared.tickEveryMs ?? 2000)
+  every.unref()
+  app.addHook('onClose', async () => clearInterval(every))
+  shared.onFeed?.(feed)
+  return feed
+}
+
 /**
  * The resolver as a server extension: watches every update through `rooms.onUpdate`, applies automatic
  * resolutions through `rooms.change` (origin `resolver`), pushes RotaConflicts notices to the connected
@@ -132,10 +169,13 @@ export const resolverExtension = (options: ResolverExtensionOptions = {}): Exten
   const plugin = async (app: FastifyInstance, { rooms, log, hooks }: ExtensionContext): Promise<void> => {
     const ownsStore = options.store === undefined
     const store = options.store ?? (options.dir ? await openLevelStore(options.dir) : createMemoryStore())
+    const metrics = options.registry ? createResolverMetrics(options.registry) : undefined
     const resolver = createResolver({
       store,
+      // Other instances teach the same teams: read them from the store, not from a cache.
+      ...(options.shared ? { cacheTeams: false, recoverClaims: true } : {}),
       ...(options.unchallengedAfterMs === undefined ? {} : { unchallengedAfterMs: options.unchallengedAfterMs }),
-      ...(options.registry ? { metrics: createResolverMetrics(options.registry) } : {}),
+      ...(metrics ? { metrics } : {}),
       log: resolverLogOf(log),
       ...(options.retention ? { retention: options.retention } : {}),
       ...(options.sliceMs === undefined ? {} : { sliceMs: options.sliceMs }),
@@ -147,8 +187,25 @@ export const resolverExtension = (options: ResolverExtensionOptions = {}): Exten
         writeConflictsNotice(encoder, notice)
         rooms.broadcast(doc, encoding.toUint8Array(encoder))
       },
+      ...(options.onConflicts === undefined ? {} : {
+        onConflicts: async (doc: string, conflicts: Conflict[]) => {
+          try {
+            await options.onConflicts?.(doc, conflicts)
+          } catch (err) {
+            app.log.warn({ err, doc }, 'conflict listener failed')
+          }
+        },
+      }),
     })
+    const feed = options.shared ? startFeed(options.shared, resolver, log, rooms.openDocs, app) : undefined
+    if (feed && metrics) {
+      metrics.leasesFrom(() => {
+        const waiting = feed.waiting()
+        return { held: feed.held().size, waiting: waiting.docs, waitingMs: waiting.oldestMs }
+      })
+    }
     const unsubscribe = rooms.onUpdate((event) => {
+      if (feed) return feed.poke(event.doc, event.seq)
       resolver.observe(event.doc, editEventOf(event)).catch((err: unknown) => { app.log.warn({ err, doc: event.doc }, 'resolver failed on an update') })
     })
     // A document that unloaded takes its history with it (read from the log again when next touched).
@@ -160,6 +217,7 @@ export const resolverExtension = (options: ResolverExtensionOptions = {}): Exten
     app.addHook('onClose', async () => {
       clearInterval(evictEvery)
       unsubscribe()
+      await feed?.stop()
       await resolver.idle()
       if (ownsStore) await store.close()
     })

@@ -25,7 +25,25 @@ export const createResolverMetrics = (registry: Registry) => {
     name: 'rota_resolver_history_entries', help: 'Log entries the resolver keeps in memory for causality (all open documents)', registers,
     collect() { this.set(backlog().retained) },
   })
+  // Several instances on one store (feed.ts): leases held here, and documents waiting on another instance's lease.
+  let leases = (): { held: number; waiting: number; waitingMs: number } => ({ held: 0, waiting: 0, waitingMs: 0 })
+  new Gauge({
+    name: 'rota_resolver_leases_held', help: 'Documents whose detection this instance runs (their lease is held here; shared store only)', registers,
+    collect() { this.set(leases().held) },
+  })
+  new Gauge({
+    name: 'rota_resolver_lease_waiting_docs', help: 'Documents with updates stored here that another instance\'s lease holder has not examined yet', registers,
+    collect() { this.set(leases().waiting) },
+  })
+  new Gauge({
+    name: 'rota_resolver_lease_wait_oldest_seconds', help: 'How long the longest-waiting of those documents has seen no progress from its lease holder; 0 when none', registers,
+    collect() { this.set(leases().waitingMs / 1000) },
+  })
   return {
+    /** Where the lease figures come from (the extension sets it when the store is shared). */
+    leasesFrom(source: typeof leases): void {
+      leases = source
+    },
     examined: new Counter({ name: 'rota_resolver_updates_examined_total', help: 'Updates the resolver examined', registers }),
     /** How long each of the resolver's slices held the event loop (it yields after about 8 ms of work). */
     slices: new Histogram({ name: 'rota_resolver_slice_seconds', help: 'How long one slice of resolver work held the event loop', buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1], registers }),

@@ -39,6 +39,22 @@ export interface ResolverOptions {
   now?: () => number
   /** An automatic resolution nobody challenged for this long counts as weak agreement. Default 24 h. */
   unchallengedAfterMs?: number
+  /**
+   * Keep each team's model and settings in memory after the first read. Default true; false when other
+   * instances write the same store (a shared database), so predictions use what they taught too.
+   */
+  cacheTeams?: boolean
+  /**
+   * A detection whose id is already claimed but unfinished is asked (open) instead of skipped. Only for a
+   * resolver fed by a lease (feed.ts): it re-examines only what a crashed holder left unfinished.
+   */
+  recoverClaims?: boolean
+  /**
+   * Told of the conflicts an examined update created or grew, once stored: `open` ones wait for a person's
+   * decision, `auto_applied` ones were resolved automatically (the publish inbox tells the people concerned).
+   * Not awaited by detection, but `idle()` waits for it; its failures are the listener's to report.
+   */
+  onConflicts?: (doc: string, conflicts: Conflict[]) => void | Promise<void>
 }
 
 export interface Resolver {
@@ -131,20 +147,25 @@ export const createResolver = (options: ResolverOptions): Resolver => {
     return run
   }
 
+  const freshTeam = (): TeamState => ({ model: newTeamModel(), settings: { ...defaultTeamSettings } })
   const team = async (name: string): Promise<TeamState> => {
-    const cached = teams.get(name)
+    const cached = options.cacheTeams === false ? undefined : teams.get(name)
     if (cached) return cached
-    const state = (await store.getTeam(name)) ?? { model: newTeamModel(), settings: { ...defaultTeamSettings } }
+    const state = (await store.getTeam(name)) ?? freshTeam()
     teams.set(name, state)
     return state
   }
 
+  /** Read-modify-write through the store (no lost update when another instance teaches the same team). */
+  const updateTeam = async (name: string, fn: (state: TeamState) => TeamState): Promise<TeamState> => {
+    const next = await store.updateTeam(name, (current) => fn(current ?? freshTeam()))
+    teams.set(name, next)
+    return next
+  }
+
   const teach = (name: string, record: ConflictRecord, chosen: string, weight = 1): Promise<void> =>
     serial(teamQueues, name, async () => {
-      const state = await team(name)
-      const next = { ...state, model: learn(state.model, record.features, chosen, weight) }
-      teams.set(name, next)
-      await store.putTeam(name, next)
+      await updateTeam(name, (state) => ({ ...state, model: learn(state.model, record.features, chosen, weight) }))
     })
 
   const notify = async (doc: string, changed: string[]): Promise<void> => {
@@ -205,6 +226,14 @@ export const createResolver = (options: ResolverOptions): Resolver => {
     }
   }
 
+  /**
+   * The id is claimed but hidden: an automatic resolution whose instance stopped between claim and outcome
+   * (it crashed; only a lease holder re-examining what its predecessor did not finish gets here). Asked
+   * instead, by compare-and-set on `claimed`: if that instance was only paused and finishes, one of the two wins.
+   */
+  const recoverClaim = async (record: ConflictRecord): Promise<boolean> =>
+    (await store.get(record.doc, record.id)) === undefined && store.transition({ ...record, status: 'open' }, 'claimed')
+
   const handleDetections = async (doc: string, detections: Detection[]): Promise<Conflict[]> => {
     const teamName = teamOf(doc)
     const created: Conflict[] = []
@@ -231,7 +260,10 @@ export const createResolver = (options: ResolverOptions): Resolver => {
         continue
       }
       // Another instance fed the same log derives the same id: whoever claims first acts ([S2]).
-      if (!(await store.claim(record))) continue
+      if (!(await store.claim(record))) {
+        if (options.recoverClaims && await recoverClaim(record)) created.push(toPublic({ ...record, status: 'open' }))
+        continue
+      }
       options.metrics?.detected.inc({ kind: record.kind })
       if (auto) {
         created.push(toPublic(await applyAutomatically(record, prediction.strategy, 'claimed')))
@@ -241,6 +273,8 @@ export const createResolver = (options: ResolverOptions): Resolver => {
       }
     }
     await notify(doc, created.map((c) => c.id))
+    const listener = options.onConflicts
+    if (listener !== undefined && created.length > 0) track(Promise.resolve().then(() => listener(doc, created)).catch(() => undefined))
     await sweepLeftAlone(teamName)
     return created
   }
@@ -359,11 +393,7 @@ export const createResolver = (options: ResolverOptions): Resolver => {
 
     updateSettings: (name, patch) => serial(teamQueues, name, async () => {
       const valid = validateSettingsPatch(patch)
-      const state = await team(name)
-      const next = { ...state, settings: { ...state.settings, ...valid } }
-      teams.set(name, next)
-      await store.putTeam(name, next)
-      return next.settings
+      return (await updateTeam(name, (state) => ({ ...state, settings: { ...state.settings, ...valid } }))).settings
     }),
 
     processedSeq: (doc) => processed.get(doc) ?? 0,

@@ -19,6 +19,12 @@ export interface ResolverStore {
   list(doc: string): Promise<ConflictRecord[]>
   getTeam(team: string): Promise<TeamState | undefined>
   putTeam(team: string, state: TeamState): Promise<void>
+  /**
+   * Read-modify-write of a team's state without lost updates: `update` gets the stored state (undefined
+   * when none) and returns the next one. Of two callers (two instances teaching one team at once) neither
+   * overwrites the other; a shared backend may call `update` again on a newer state, so keep it pure.
+   */
+  updateTeam(team: string, update: (current: TeamState | undefined) => TeamState): Promise<TeamState>
   close(): Promise<void>
 }
 
@@ -88,6 +94,12 @@ const createStore = (kv: KeyValue): ResolverStore => {
       return raw === undefined ? undefined : (JSON.parse(raw) as TeamState)
     },
     putTeam: (team, state) => kv.putRaw(`t!${team}`, JSON.stringify(state)),
+    updateTeam: (team, update) => locked(`t!${team}`, async () => {
+      const raw = await kv.getRaw(`t!${team}`)
+      const next = update(raw === undefined ? undefined : (JSON.parse(raw) as TeamState))
+      await kv.putRaw(`t!${team}`, JSON.stringify(next))
+      return next
+    }),
     close: () => kv.closeRaw(),
   }
 }

@@ -14,6 +14,7 @@ export type {
   ServerHooks,
   ServerOptions,
   UpdateEvent,
+  RefusedEvent,
   UpdateMeta,
 } from './types.ts'
 export { anonymousAdmin, openHooks } from './hooks.ts'

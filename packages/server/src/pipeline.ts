@@ -9,7 +9,7 @@ import { inspectUpdate, isEmptyUpdate } from './update.ts'
 import { copyOf, judgeOnView, needsJudging, refusalDetails, takeOutRefused } from './admit.ts'
 import { updateMessage } from './messages.ts'
 import type { ServerMetrics } from './metrics.ts'
-import type { ApplyOptions, Identity, ServerHooks, UpdateEvent, UpdateMeta } from './types.ts'
+import type { ApplyOptions, Identity, RefusedEvent, ServerHooks, UpdateEvent, UpdateMeta } from './types.ts'
 
 export interface SubmitOptions extends ApplyOptions {
   /** The connection that sent it: not relayed back to it (unless the server changed the update). */
@@ -41,6 +41,8 @@ export interface PipelineContext {
   logger: Logger
   /** Rooms.onUpdate's listeners: told of each update once it is durable. */
   listeners: ReadonlySet<(event: UpdateEvent) => void>
+  /** Rooms.onRefused's listeners: told of each update with changes taken out, once it is durable. */
+  refusedListeners: ReadonlySet<(event: RefusedEvent) => void>
   /** The log failed: the room's memory is ahead of the log; drop it (rooms.ts). */
   fail(room: Room, err: unknown): void
   /** An update failed half-applied: close the room's connections but `sender` and drop it (rooms.ts). */
@@ -53,7 +55,18 @@ export interface PipelineContext {
  * is durable. The registry (rooms.ts) owns the rooms' lifecycle; this owns an update's.
  */
 export const createUpdatePipeline = (ctx: PipelineContext) => {
-  const { log, hooks, metrics, logger, listeners, fail, reload } = ctx
+  const { log, hooks, metrics, logger, listeners, refusedListeners, fail, reload } = ctx
+
+  /** After the entry is durable: a listener's failure is logged, never passed on to the editor. */
+  const tellRefused = (event: RefusedEvent): void => {
+    for (const listener of refusedListeners) {
+      try {
+        listener(event)
+      } catch (err) {
+        logger.error({ err, doc: event.doc, seq: event.seq }, 'refused-change listener threw')
+      }
+    }
+  }
 
   /**
    * Applies an update to the room's document. Yjs may throw after integrating part of an update (e.g. a
@@ -218,7 +231,10 @@ export const createUpdatePipeline = (ctx: PipelineContext) => {
     metrics.rejected.inc({ reason: 'change_taken_out' })
     options.onDenied?.(refused)
     const details = { ...meta.details, refused: refusalDetails(refused) }
-    return commit(room, stored, to, { ...meta, details })
+    const committed = commit(room, stored, to, { ...meta, details })
+    const taken = refused
+    if (refusedListeners.size > 0) committed.then(({ seq }) => tellRefused({ doc: room.name, seq, identity: identity as Identity, changes: taken }), () => undefined)
+    return committed
   }
 
   /** Runs `fn` in one transaction with its own origin and commits what it changed (Rooms.change, REST). */

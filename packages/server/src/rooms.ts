@@ -8,7 +8,7 @@ import { createUpdatePipeline, seconds, type Committed, type SubmitOptions } fro
 import { inspectUpdate } from './update.ts'
 import { authorView, type AuthorView, type ViewLimits } from './view.ts'
 import type { ServerMetrics } from './metrics.ts'
-import type { Rooms, ServerHooks, UpdateEvent, UpdateMeta } from './types.ts'
+import type { RefusedEvent, Rooms, ServerHooks, UpdateEvent, UpdateMeta } from './types.ts'
 
 export type { Committed, SubmitOptions } from './pipeline.ts'
 
@@ -181,7 +181,8 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     for (const member of members) if (member !== sender) member.close(CloseCode.InternalError, 'document reloaded; reconnect')
   }
 
-  const { change, applyStored, submit } = createUpdatePipeline({ log, hooks, metrics, logger, listeners, fail, reload })
+  const refusedListeners = new Set<(event: RefusedEvent) => void>()
+  const { change, applyStored, submit } = createUpdatePipeline({ log, hooks, metrics, logger, listeners, refusedListeners, fail, reload })
 
   const named = (doc: string): DocName => parseDocName(doc, ctx.maxDocNameLength)
 
@@ -219,6 +220,11 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     onUpdate(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)
+    },
+
+    onRefused(listener) {
+      refusedListeners.add(listener)
+      return () => refusedListeners.delete(listener)
     },
 
     broadcast(doc, message) {

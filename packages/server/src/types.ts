@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import type { DestinationStream, LoggerOptions } from 'pino'
 import type { EntryMeta, UpdateLog } from '@rota/log'
 import type { AuthHooks, Identity } from '@rota/auth'
+import type { DeniedChange } from '@rota/protocol'
 import type { ClientCompression } from './config.ts'
 import type { ServerMetrics } from './metrics.ts'
 import type { ReplicationOptions } from './bus.ts'
@@ -72,6 +73,18 @@ export interface UpdateEvent {
   ydoc: Y.Doc
 }
 
+/**
+ * Changes of an editor's update the server took out (their role or the team's rules do not allow them) while
+ * keeping the rest (WebSocket), told once the entry with them put back is durable at `seq`: the editor was
+ * sent RotaDenied at once; this is for those who keep a record (the publish inbox's "not accepted").
+ */
+export interface RefusedEvent {
+  doc: string
+  seq: number
+  identity: Identity
+  changes: DeniedChange[]
+}
+
 export interface ApplyOptions {
   /** When given, `hooks.authorizeUpdate` decides first (trusted server code leaves it out). */
   identity?: Identity
@@ -92,6 +105,8 @@ export interface Rooms {
   applyRemote(doc: string, update: Uint8Array, seq?: number): void
   /** Called for every update once it is in the log. Returns the unsubscribe function. */
   onUpdate(listener: (event: UpdateEvent) => void): () => void
+  /** Called for every update whose refused changes were taken out, once it is in the log. Returns the unsubscribe function. */
+  onRefused(listener: (event: RefusedEvent) => void): () => void
   /**
    * Sends an already encoded message to the connections of a document (if it is open): every one, except that a
    * message of one of Rota's types (≥ 100: RotaConflicts, …) goes only to those that opted in with `ack=1`

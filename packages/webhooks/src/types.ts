@@ -9,6 +9,12 @@ export const eventTypes = [
   'inbox.published',
   /** A person's published shift changed after the publication (their inbox item; repeated with `times`). */
   'inbox.changed_after_publication',
+  /** A conflict needs a decision (the inbox item of each person who may decide). */
+  'inbox.conflict_needs_decision',
+  /** A conflict involving a person's edit was resolved automatically (their inbox item, with the option applied). */
+  'inbox.conflict_resolved_automatically',
+  /** A change of a person's was not accepted by the server (their inbox item: the seq, path and reason). */
+  'inbox.change_not_accepted',
 ] as const
 
 export type EventType = (typeof eventTypes)[number]

@@ -6,6 +6,7 @@
 import { CliError, CliErrorCode } from '../errors.ts'
 import { createProgress } from '../progress.ts'
 import type { Config, ParsedValues } from '../config.ts'
+import { exportCsvCommand } from './exportCsv.ts'
 import { withLogSource } from './logSource.ts'
 import { serverOf } from './serverClient.ts'
 
@@ -47,10 +48,16 @@ export const historyCommand = (config: Config, values: ParsedValues, doc: string
     }
   })
 
-export const exportCommand = (config: Config, values: ParsedValues, doc: string | undefined, io: Output, env: Env = process.env) =>
-  withLogSource(config, serverOf(values, env), async (source) => {
+export const exportCommand = async (config: Config, values: ParsedValues, doc: string | undefined, io: Output, env: Env = process.env) => {
+  // `--format csv`: the hours and shifts exports of @rota/calendar (exportCsv.ts); JSON is the default.
+  if (values.format !== undefined && values.format !== 'json') {
+    if (values.format !== 'csv') throw new CliError(CliErrorCode.Usage, '--format must be json or csv')
+    return exportCsvCommand(config, values, requireDoc(doc, 'export'), io, env)
+  }
+  return withLogSource(config, serverOf(values, env), async (source) => {
     io.out(JSON.stringify(await source.schedule(requireDoc(doc, 'export'), values.at), null, 2))
   })
+}
 
 export const verifyCommand = (config: Config, values: ParsedValues, doc: string | undefined, io: Output, env: Env = process.env) =>
   withLogSource(config, serverOf(values, env), async (source) => {

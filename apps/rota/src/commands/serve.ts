@@ -3,18 +3,23 @@ import { join } from 'node:path'
 import { createMetrics, roleRulesExtension, startServer, type RotaServer } from '@rota/server'
 import { assertBindAllowed, createAuth, loadAuthConfig, loadRoleRulesCache, openModeWarning, type AuthSettings, type RoleRulesCache } from '@rota/auth'
 import { resolverExtension, type Resolver } from '@rota/resolver'
-import { publishExtension } from '@rota/publish'
+import { publishExtension, type NoticeSink, type PublicationStore } from '@rota/publish'
+import { calendarExtension } from '@rota/calendar'
 import { createWebhooks } from '@rota/webhooks'
 import type { Config, ParsedValues } from '../config.ts'
-import { lateLogger, openBus } from './bus.ts'
+import { defaultInstanceId, lateLogger, openBus } from './bus.ts'
 import { openLevelRoleRulesStore } from '../roleRulesStore.ts'
 import { openUpdateLog } from './logBackend.ts'
-import { resolverDirOf, rulesDirOf } from './paths.ts'
+import { rulesDirOf } from './paths.ts'
+import { openResolverBackend } from './resolverBackend.ts'
 
 export { logDirOf, resolverDirOf, rulesDirOf } from './paths.ts'
 
 /** Where publications, receipts, publishing settings and inboxes live inside the data directory. */
 export const publishDirOf = (dataDir: string): string => join(dataDir, 'publish')
+
+/** Where calendar feeds (token hashes) and the events each feed showed live inside the data directory. */
+export const calendarDirOf = (dataDir: string): string => join(dataDir, 'calendar')
 
 /** Where webhook endpoints, their outbox and delivery log live inside the data directory. */
 export const webhooksDirOf = (dataDir: string): string => join(dataDir, 'webhooks')
@@ -63,10 +68,19 @@ export const startServing = async (config: Config, values: ParsedValues, env = p
     opened.push(() => log.close())
     // Several instances on one --log-url: the bus joins them (bus.ts); it closes after the server.
     const busLogger = lateLogger()
-    const bus = openBus(config, busLogger)
+    // One id for this instance on the bus and in the resolver's lease rows (made up when not configured).
+    const instance = { ...config, instanceId: config.instanceId || defaultInstanceId() }
+    const bus = openBus(instance, busLogger)
     if (bus !== undefined) opened.push(() => bus.close())
+    // With --log-url the resolver's store is PostgreSQL too, shared by the instances (resolverBackend.ts).
+    const resolverBackend = config.resolver === 'on' ? await openResolverBackend(instance) : undefined
+    if (resolverBackend !== undefined) opened.push(() => resolverBackend.close())
     // Publishing asks the resolver (when it runs) for the open conflicts of a range it previews.
     let resolver: Resolver | undefined
+    // The calendar feeds read what publishing stored (its store is ready once its plugin is).
+    let publications: PublicationStore | undefined
+    // The publish inbox, told of the resolver's conflicts (it hears of refused changes from the server itself).
+    let inboxNotices: NoticeSink | undefined
     // Publishing's events feed the webhooks' outbox (registered before publishing, so it is ready first).
     const webhooks = createWebhooks({ dir: webhooksDirOf(config.dataDir), registry: metrics.registry, allowPrivateAddresses: config.webhooksAllowPrivate === 'on' })
     // server.close() waits for pending appends and rule writes, so the stores close after it.
@@ -99,15 +113,25 @@ export const startServing = async (config: Config, values: ParsedValues, env = p
       ...(bus === undefined ? {} : { replication: { bus } }),
       extensions: [
         // On unless the operator turned it off: without it nothing detects conflicts or serves their routes.
-        ...(config.resolver === 'on'
-          ? [resolverExtension({ dir: resolverDirOf(config.dataDir), registry: metrics.registry, onReady: (r) => (resolver = r) })]
+        ...(resolverBackend !== undefined
+          ? [resolverExtension({
+              ...resolverBackend.options, registry: metrics.registry, onReady: (r) => (resolver = r),
+              // Conflicts that need a decision or were resolved automatically go to the people's inboxes.
+              onConflicts: (doc, conflicts) => inboxNotices?.conflicts(doc, conflicts),
+            })]
           : []),
         roleRulesExtension({ cache: rules }),
         webhooks.extension,
         publishExtension({
           dir: publishDirOf(config.dataDir), registry: metrics.registry, conflicts: async (doc) => (await resolver?.list(doc, 'open')) ?? [],
           onEvent: webhooks.publishListener,
+          onReady: ({ context, notices }) => {
+            publications = context.publications
+            inboxNotices = notices
+          },
         }),
+        // Each person's published shifts as an iCalendar feed, and the CSV exports (docs/calendar.md).
+        calendarExtension({ dir: calendarDirOf(config.dataDir), publications: () => publications }),
       ],
     })
     opened.push(() => server.close())
