@@ -117,6 +117,21 @@ export const teams: Team[] = [
       }
     },
   },
+  // The same kinds answered the other way round: a team that enforces rest and pays long shifts as overtime.
+  {
+    name: 'rest-first', tenant: 'ridge', decides: 'time_off_violation', workRules: true,
+    describe: 'a short rest is never accepted: the earlier edit stands; a shift too long is accepted (keep everything, paid as overtime); ' +
+      'a day too long: the more senior editor; too many days in a row: the latest edit; otherwise the more senior editor',
+    prefer: (c) => {
+      switch (c.kind) {
+        case 'rest_too_short': return first(c)
+        case 'shift_too_long': return keepAll(c) ?? first(c)
+        case 'day_too_long': return senior(c)
+        case 'too_many_consecutive_days': return last(c)
+        default: return senior(c)
+      }
+    },
+  },
 ]
 
 /** The team's actual answer: its rule, a coin it alone sees on the kind it decides, and ~3% contradictions. */
