@@ -31,15 +31,17 @@ export const renderSettings = (ctx: EditorContext): HTMLElement => {
         error.hidden = false
         return
       }
+      // Compared with the document as it is now, not as it was when the form was drawn (it may have changed since).
+      const current = ctx.store.schedule().settings
       const next = { name: formValue(form, 'name'), timezone: formValue(form, 'timezone'), weekStartsOn: formValue(form, 'weekStartsOn') }
       const ops: PathOp[] = []
       for (const [key, value] of Object.entries(next)) {
-        if (settings[key as keyof typeof next] !== value) ops.push({ op: 'set', path: `settings.${key}`, value })
+        if (current[key as keyof typeof next] !== value) ops.push({ op: 'set', path: `settings.${key}`, value })
       }
-      if (JSON.stringify(coverage) !== JSON.stringify(settings.coverage)) ops.push({ op: 'set', path: 'settings.coverage', value: coverage })
+      if (JSON.stringify(coverage) !== JSON.stringify(current.coverage)) ops.push({ op: 'set', path: 'settings.coverage', value: coverage })
       // Work rules are one value (set whole); none typed and none stored is no change.
       const workRules = workRulesOfForm(form)
-      if (JSON.stringify(workRules) !== JSON.stringify(settings.workRules ?? {})) ops.push({ op: 'set', path: 'settings.workRules', value: workRules })
+      if (JSON.stringify(workRules) !== JSON.stringify(current.workRules ?? {})) ops.push({ op: 'set', path: 'settings.workRules', value: workRules })
       try {
         ctx.store.apply(ops)
         error.hidden = true
