@@ -35,7 +35,7 @@ export interface RunOptions {
  * Rota system runs `rota serve`'s configuration, resolver on; the resolver-free row is an extra in scenario 2, where
  * every update's cost shows, so the resolver's share can be read off.
  */
-export const systemsFor = (scenario: ScenarioNumber, mode: Mode): System[] => {
+const systemsFor = (scenario: ScenarioNumber, mode: Mode): System[] => {
   switch (scenario) {
     case 1: return [yWebsocketServer, hocuspocus, rota, rotaProvider, rotaProviderLargeMessages]
     case 2: return mode === 'full'

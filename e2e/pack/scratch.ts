@@ -16,7 +16,7 @@ export const publicPackages = ['errors', 'model', 'protocol', 'log', 'log-leveld
 const consumerDeps = ['yjs', 'ws', '@types/node', '@types/ws']
 
 /** The environment of someone who never saw this repository's source condition. */
-export const strangerEnv = (): NodeJS.ProcessEnv => {
+const strangerEnv = (): NodeJS.ProcessEnv => {
   const env = { ...process.env }
   delete env.NODE_OPTIONS
   return env

@@ -8,10 +8,10 @@ const configOf = (argv: string[], env: Record<string, string> = {}) => resolveCo
 const silent = { info: () => undefined, warn: () => undefined, debug: () => undefined }
 
 describe('the bus settings of rota serve', () => {
-  it('has no bus by default: a single instance needs no Redis', () => {
+  it('has no bus by default: a single instance needs no Redis', async () => {
     const config = configOf([])
     expect(config.busUrl).toBe('')
-    expect(openBus(config, silent)).toBeUndefined()
+    expect(await openBus(config, silent)).toBeUndefined()
   })
 
   it('takes --bus-url / ROTA_BUS_URL and --instance-id / ROTA_INSTANCE_ID, flags first', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseCommandLine, resolveConfig } from './config.ts'
+import { cliLimits, parseCommandLine, resolveConfig, settings } from './config.ts'
 import { CliErrorCode } from './errors.ts'
 
 const configOf = (argv: string[], env: Record<string, string> = {}) => resolveConfig(parseCommandLine(['serve', ...argv]).values, env)
@@ -53,5 +53,28 @@ describe('--no-resolver / ROTA_RESOLVER', () => {
     expect(() => configOf([], { ROTA_RESOLVER: 'no' })).toThrow(bad)
     expect(() => configOf(['--resolver', 'false'])).toThrow(bad)
     expect(() => configOf(['--no-resolver', '--resolver', 'on'])).toThrow(bad)
+  })
+})
+
+describe('defaults', () => {
+  it('are the packages’ own: the server’s limits, host, log level and room timings, the log’s checkpoint interval and schema', async () => {
+    const server = await import('@rota/server')
+    const { DEFAULT_CHECKPOINT_EVERY } = await import('@rota/log')
+    const { DEFAULT_SCHEMA } = await import('@rota/log-postgres')
+    const config = configOf([])
+    expect(config).toMatchObject({
+      host: server.defaultHost,
+      logLevel: server.defaultLogLevel,
+      compressionThreshold: server.defaultCompressionThreshold,
+      clientCompression: server.defaultClientCompression,
+      roomIdleMs: server.defaultRoomIdleMs,
+      roomHibernateMs: server.defaultRoomHibernateMs,
+      checkpointEvery: DEFAULT_CHECKPOINT_EVERY,
+      logSchema: DEFAULT_SCHEMA,
+    })
+    for (const name of cliLimits) {
+      expect(config[name], name).toBe(server.defaultLimits[name])
+      expect(settings[name].default, name).toBe(server.defaultLimits[name])
+    }
   })
 })

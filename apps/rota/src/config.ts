@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { clientCompressionModes, defaultClientCompression, defaultCompressionThreshold, defaultLimits, defaultRoomHibernateMs, defaultRoomIdleMs, type ClientCompression } from '@rota/server'
+import { clientCompressionModes, defaultClientCompression, defaultCompressionThreshold, defaultHost, defaultLimits, defaultLogLevel, defaultRoomHibernateMs, defaultRoomIdleMs, type ClientCompression, type Limits } from '@rota/server'
 import { DEFAULT_CHECKPOINT_EVERY } from '@rota/log'
 import { CliError, CliErrorCode } from './errors.ts'
 
@@ -14,13 +14,13 @@ type Env = Record<string, string | undefined>
  */
 export const settings = {
   port: { flag: 'port', env: 'PORT', type: 'integer', default: 1234, help: 'TCP port (0 = any free port)' },
-  host: { flag: 'host', env: 'HOST', type: 'string', default: '127.0.0.1', help: 'Address to listen on' },
+  host: { flag: 'host', env: 'HOST', type: 'string', default: defaultHost, help: 'Address to listen on' },
   dataDir: { flag: 'data-dir', env: 'ROTA_DATA_DIR', type: 'string', default: './data', help: 'LevelDB data directory' },
   logLevel: {
     flag: 'log-level',
     env: 'ROTA_LOG_LEVEL',
     type: 'string',
-    default: 'info',
+    default: defaultLogLevel,
     help: 'fatal, error, warn, info, debug, trace or silent',
   },
   logUrl: {
@@ -30,6 +30,8 @@ export const settings = {
     default: '',
     help: 'PostgreSQL update log, postgres://… (create its schema with rota migrate); empty: the embedded LevelDB log in the data directory',
   },
+  // @rota/log-postgres's DEFAULT_SCHEMA, spelled out: importing it would load pg for every command (logBackend.ts
+  // loads it only when --log-url is set); config.test.ts checks that the two agree.
   logSchema: { flag: 'log-schema', env: 'ROTA_LOG_SCHEMA', type: 'string', default: 'rota', help: 'Schema of the PostgreSQL log' },
   busUrl: {
     flag: 'bus-url',
@@ -196,7 +198,12 @@ export const settings = {
 
 export type SettingName = keyof typeof settings
 
-export interface Config {
+/** The server limits `rota` has a flag for: each defaults to `defaultLimits` and must be positive. */
+export const cliLimits = ['maxMessageSize', 'maxConnectionsPerAddress', 'messagesPerSecond', 'messageBurst', 'maxPendingAuth',
+  'maxQueuedBytes', 'closeTimeoutMs', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'connectionTimeoutMs',
+  'maxUnfinishedRequestsPerAddress'] as const satisfies ReadonlyArray<keyof Limits>
+
+export interface Config extends Pick<Limits, (typeof cliLimits)[number]> {
   port: number
   host: string
   dataDir: string
@@ -212,18 +219,6 @@ export interface Config {
   checkpointEvery: number
   compressionThreshold: number
   clientCompression: ClientCompression
-  maxMessageSize: number
-  maxConnectionsPerAddress: number
-  messagesPerSecond: number
-  messageBurst: number
-  maxPendingAuth: number
-  maxQueuedBytes: number
-  closeTimeoutMs: number
-  headersTimeoutMs: number
-  requestTimeoutMs: number
-  keepAliveTimeoutMs: number
-  connectionTimeoutMs: number
-  maxUnfinishedRequestsPerAddress: number
   roomIdleMs: number
   roomHibernateMs: number
   /** Whether `rota serve` runs the conflict resolver (on unless `--no-resolver` / `ROTA_RESOLVER=off`). */
@@ -236,7 +231,7 @@ export interface Config {
 const logLevels = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
 
 /** Flags every command understands (auth flags are read by @rota/auth's loadAuthConfig). */
-export const parseOptions = {
+const parseOptions = {
   ...Object.fromEntries(Object.values(settings).map((s) => [s.flag, { type: 'string' as const }])),
   'auth-secret': { type: 'string' as const },
   'auth-public-key': { type: 'string' as const },
@@ -335,10 +330,7 @@ export const resolveConfig = (values: ParsedValues, env: Env = process.env, cwd 
   if (!(clientCompressionModes as readonly string[]).includes(config.clientCompression)) {
     throw new CliError(CliErrorCode.BadConfig, `--client-compression / ROTA_CLIENT_COMPRESSION must be ${clientCompressionModes.join(' or ')}`)
   }
-  const positive = ['checkpointEvery', 'maxMessageSize', 'maxConnectionsPerAddress', 'messagesPerSecond', 'messageBurst', 'maxPendingAuth',
-    'maxQueuedBytes', 'closeTimeoutMs', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'connectionTimeoutMs',
-    'maxUnfinishedRequestsPerAddress'] as const
-  for (const name of positive) {
+  for (const name of ['checkpointEvery', ...cliLimits] as const) {
     if (config[name] === 0) throw new CliError(CliErrorCode.BadConfig, `--${settings[name].flag} must be positive`)
   }
   if (config.headersTimeoutMs > config.requestTimeoutMs) {

@@ -10,16 +10,16 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { createMemoryLog } from '@rota/log'
 import { startServer, type AuthHooks, type Identity, type Role, type RotaServer, type ServerOptions } from '@rota/server'
 
-export const webRoot = join(import.meta.dirname, '..', 'dist')
+const webRoot = join(import.meta.dirname, '..', 'dist')
 /**
  * Where screenshots go: docs/screenshots with ROTA_SCREENSHOTS=1 (`npm run screenshots`), else a temporary folder —
  * the tests still take them (the page must render), but `npm test` leaves the working tree as it was.
  */
-export const screenshotDir = process.env.ROTA_SCREENSHOTS === '1'
+const screenshotDir = process.env.ROTA_SCREENSHOTS === '1'
   ? join(import.meta.dirname, '..', '..', '..', 'docs', 'screenshots')
   : join(tmpdir(), 'rota-screenshots')
 
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ]
@@ -42,7 +42,8 @@ export const testAuthHooks: AuthHooks = {
   listPrefix: (identity) => (identity.tenant === null ? undefined : `${identity.tenant}/`),
   authorizeChanges: (_identity, _facts, changes) => changes.map(() => ({ ok: true })),
   authorizeOps: () => ({ ok: true }),
-  canAdmin: (identity) => identity.role === 'admin' || identity.role === 'manager',
+  // Managers and admins; leads too for deciding conflicts (@rota/auth's adminActionRoles).
+  canAdmin: (identity, action) => identity.role === 'admin' || identity.role === 'manager' || (action === 'conflicts' && identity.role === 'lead'),
 }
 
 export interface World {

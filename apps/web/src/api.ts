@@ -38,7 +38,7 @@ export interface HistoryPage {
   next: number | null
 }
 
-export type ConflictStatus = 'open' | 'auto_applied' | 'resolved' | 'overridden' | 'dismissed'
+type ConflictStatus = 'open' | 'auto_applied' | 'resolved' | 'overridden' | 'dismissed'
 
 export interface ConflictOption {
   id: string
@@ -68,7 +68,7 @@ export interface Conflict {
 
 // ---------------------------------------------------------------- publishing (@rota/publish, docs/publishing.md)
 
-export type ShiftChangeKind = 'new' | 'changed' | 'removed' | 'reassigned'
+type ShiftChangeKind = 'new' | 'changed' | 'removed' | 'reassigned'
 
 export interface ShiftChange {
   kind: ShiftChangeKind
@@ -143,7 +143,7 @@ export interface InboxItem {
   refused?: { path: string; kind: string; reason: string }[]
 }
 
-export const docPath = (docName: string): string => `/api/docs/${encodeURIComponent(docName)}`
+const docPath = (docName: string): string => `/api/docs/${encodeURIComponent(docName)}`
 
 export class Api {
   constructor(private readonly base: string, private currentToken: string | null = null) {}

@@ -42,7 +42,7 @@ export interface ConnectOptions {
   token?: string | null
 }
 
-export const toStatus = (state: ProviderState): ConnectionStatus => ({
+const toStatus = (state: ProviderState): ConnectionStatus => ({
   state: state.status,
   synced: state.synced,
   saved: state.saved,

@@ -32,7 +32,7 @@ export interface GridRow {
   cells: ShiftCard[][]
 }
 
-export interface CoverageGap {
+interface CoverageGap {
   role: string
   start: string
   end: string
@@ -160,4 +160,4 @@ const PROBLEM_TEXT: Record<ShiftProblem, string> = {
   long_day: 'Too many hours in a day',
 }
 
-export const describeProblem = (problem: ShiftProblem): string => PROBLEM_TEXT[problem]
+const describeProblem = (problem: ShiftProblem): string => PROBLEM_TEXT[problem]

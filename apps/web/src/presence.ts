@@ -2,7 +2,7 @@
  * Presence over Yjs awareness: each client publishes `{ user: { name, color }, editing, view }`.
  * `editing` is the id of the shift or staff record whose editor is open, so others can see it.
  */
-export interface PresenceUser {
+interface PresenceUser {
   name: string
   color: string
 }

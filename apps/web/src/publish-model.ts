@@ -44,7 +44,7 @@ export const whenLabel = (iso: string, format: Intl.DateTimeFormat = WHEN): stri
 export const publicationLine = (p: Publication): string =>
   `Published ${rangeLabel(p.range)} by ${p.by} on ${whenLabel(p.at)} UTC · ${p.people === 1 ? '1 person' : `${p.people} people`} told`
 
-export type ChangeTone = 'new' | 'changed' | 'removed' | 'reassigned'
+type ChangeTone = 'new' | 'changed' | 'removed' | 'reassigned'
 
 export interface ChangeLine {
   shift: string

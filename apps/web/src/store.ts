@@ -6,7 +6,7 @@
 import * as Y from 'yjs'
 import { applyOps, toJSON, type PathOp, type ScheduleJSON } from '@rota/model'
 
-export const LOCAL_ORIGIN = 'rota-web'
+const LOCAL_ORIGIN = 'rota-web'
 
 export interface Store {
   schedule(): ScheduleJSON

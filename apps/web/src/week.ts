@@ -10,7 +10,7 @@ export { addDays, isDate, isTime, weekdayOf, WEEKDAYS, type Weekday }
 
 const DAY_MS = 86_400_000
 
-export const parseDate = (value: string): Date => {
+const parseDate = (value: string): Date => {
   if (!isDate(value)) throw new RangeError(`not a date: ${value}`)
   return new Date(`${value}T00:00:00Z`)
 }

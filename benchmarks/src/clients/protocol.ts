@@ -54,7 +54,7 @@ export interface Collected {
   cpuMs: number
 }
 
-export type Reply =
+type Reply =
   | { ok: true; value?: unknown }
   | { ok: false; error: string }
 

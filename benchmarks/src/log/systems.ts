@@ -12,7 +12,7 @@ import { metaFor } from '@rota/log/testing'
 import { openLevelLog } from '@rota/log-leveldb'
 import type { Durability, LevelLog, LevelLogOptions } from '@rota/log-leveldb'
 
-export interface Store {
+interface Store {
   append(doc: string, update: Uint8Array): Promise<unknown>
   /** Everything a server does to have the document in memory: read the stored form, build a Y.Doc. */
   load(doc: string): Promise<{ doc: Y.Doc; readMs: number }>

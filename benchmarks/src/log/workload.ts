@@ -6,7 +6,7 @@
 import * as Y from 'yjs'
 import { addShift, createEditor, editShift } from '@rota/log/testing'
 
-export const SHIFTS = 200
+const SHIFTS = 200
 
 /** `count` updates of one document, in the order a server would log them, and the resulting document. */
 export function scheduleHistory(count: number, clients = 4): { updates: Uint8Array[]; final: Y.Doc } {

@@ -1,7 +1,7 @@
 import net from 'node:net'
 
 /** Bytes that crossed a proxy: `up` client → server, `down` server → client. */
-export interface ByteCount { up: number; down: number }
+interface ByteCount { up: number; down: number }
 
 export interface CountingProxy {
   /** Port on 127.0.0.1 that clients connect to. */

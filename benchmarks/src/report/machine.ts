@@ -12,7 +12,7 @@ export const machineInfo = (): MachineInfo => ({
   loadAverage: os.loadavg().map((n) => Math.round(n * 100) / 100),
 })
 
-export const PACKAGES = ['yjs', 'y-websocket', '@y/websocket-server', 'y-leveldb', '@hocuspocus/server', '@hocuspocus/extension-sqlite',
+const PACKAGES = ['yjs', 'y-websocket', '@y/websocket-server', 'y-leveldb', '@hocuspocus/server', '@hocuspocus/extension-sqlite',
   '@hocuspocus/provider', 'better-sqlite3', 'ws', '@rota/server', '@rota/log-leveldb', '@rota/provider', '@rota/cli', '@rota/resolver']
 
 export const packageVersions = (): Record<string, string> => Object.fromEntries(PACKAGES.map((name) => [name, installedVersion(name)]))

@@ -1,7 +1,7 @@
 import type { CaseResult } from '../scenarios/types.ts'
 import { formatNumber } from './format.ts'
 
-export interface ChartPanel {
+interface ChartPanel {
   title: string
   unit: string
   better: 'lower' | 'higher'
@@ -18,7 +18,7 @@ const BAR_WIDTH = 380
 const WIDTH = LABEL_WIDTH + BAR_WIDTH + 110
 
 /** Horizontal bar charts, one panel under another; Rota's bars in the accent colour. Plain SVG, no script. */
-export const renderBarChart = (title: string, panels: ChartPanel[]): string => {
+const renderBarChart = (title: string, panels: ChartPanel[]): string => {
   const parts: string[] = []
   let y = 36
   parts.push(`<text x="12" y="22" font-size="15" font-weight="bold">${esc(title)}</text>`)
@@ -49,7 +49,7 @@ export const renderBarChart = (title: string, panels: ChartPanel[]): string => {
 }
 
 /** A panel for one metric of one case: a bar per measurement. */
-export const panelOf = (result: CaseResult, key: string, options: { log?: boolean; title?: string } = {}): ChartPanel => {
+const panelOf = (result: CaseResult, key: string, options: { log?: boolean; title?: string } = {}): ChartPanel => {
   const metric = result.metrics.find((m) => m.key === key)
   if (metric === undefined) throw new Error(`${result.id} has no metric ${key}`)
   return {

@@ -7,7 +7,7 @@ import { createDocFactory, measure } from './harness.ts'
 import { waitForQuiet, waitForState } from './sync.ts'
 import type { CaseResult, Measurement, MetricDef, ScenarioContext } from './types.ts'
 
-export const compressionEdits = (ctx: ScenarioContext): number => (ctx.mode === 'full' ? 1000 : 300)
+const compressionEdits = (ctx: ScenarioContext): number => (ctx.mode === 'full' ? 1000 : 300)
 
 const METRICS: MetricDef[] = [
   { key: 'initialSyncBytes', label: 'initial sync', unit: 'B', better: 'lower', deterministic: true },

@@ -22,7 +22,7 @@ export interface RunningSystem {
   close(): Promise<void>
 }
 
-export const startSystem = async (ctx: ScenarioContext, system: System): Promise<RunningSystem> => {
+const startSystem = async (ctx: ScenarioContext, system: System): Promise<RunningSystem> => {
   const dataDir = await ctx.tmpDir(`rota-bench-${system.id}-`)
   const proxies: CountingProxy[] = []
   const clients: SyncClient[] = []

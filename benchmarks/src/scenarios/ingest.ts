@@ -29,7 +29,7 @@ const CONVERGE_TIMEOUT_MS = 300_000
 /** Reading every document back after the restart; a server that goes idle before that is done loading. */
 const RECOVERY_TIMEOUT_MS = 60_000
 
-export const ingestParams = (ctx: ScenarioContext): IngestParams =>
+const ingestParams = (ctx: ScenarioContext): IngestParams =>
   ctx.mode === 'full'
     ? { docs: 10, clientsPerDoc: 5, editsPerClient: 200, offeredPerSecond: 1000, offeredSeconds: 5, clientProcesses: 2, schedule: { staff: 50, days: 90, shiftsPerDay: 8 } }
     : { docs: 4, clientsPerDoc: 3, editsPerClient: 50, offeredPerSecond: 1000, offeredSeconds: 2, clientProcesses: 2, schedule: { staff: 20, days: 28, shiftsPerDay: 8 } }

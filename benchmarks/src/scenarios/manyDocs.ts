@@ -8,7 +8,7 @@ import { createDocFactory, measure } from './harness.ts'
 import { sleep, waitForState } from './sync.ts'
 import type { CaseResult, Measurement, ScenarioContext } from './types.ts'
 
-export const manyDocsCount = (ctx: ScenarioContext): number => (ctx.mode === 'full' ? 10_000 : 500)
+const manyDocsCount = (ctx: ScenarioContext): number => (ctx.mode === 'full' ? 10_000 : 500)
 const CONNECT_CONCURRENCY = 100
 const SAMPLE = 5
 const UNLOAD_TIMEOUT_MS = 120_000

@@ -7,7 +7,7 @@ import { createDocFactory, measure } from './harness.ts'
 import { holds, sameState, stateOf, waitForQuiet, waitForState, waitUntil } from './sync.ts'
 import type { CaseResult, Measurement, ScenarioContext } from './types.ts'
 
-export const offlineEdits = (ctx: ScenarioContext): number => (ctx.mode === 'full' ? 1000 : 300)
+const offlineEdits = (ctx: ScenarioContext): number => (ctx.mode === 'full' ? 1000 : 300)
 
 /**
  * [B4.1] Client A goes offline and makes N edits while client B makes N online; A reconnects. Time until both hold

@@ -3,7 +3,7 @@ import * as Y from 'yjs'
 import { readSchedule } from '../workload/schedule.ts'
 
 /** True when `have` holds every struct that `want` names (clock per client id). */
-export const covers = (have: Map<number, number>, want: Map<number, number>): boolean => {
+const covers = (have: Map<number, number>, want: Map<number, number>): boolean => {
   for (const [client, clock] of want) if ((have.get(client) ?? 0) < clock) return false
   return true
 }
@@ -42,7 +42,7 @@ export const holds = (doc: Y.Doc, target: StateTarget): boolean =>
   covers(stateVectorOf(doc), target.sv) && coversDeletes(Y.createDeleteSetFromStructStore(doc.store), target.ds)
 
 /** How far `doc` is from `target`, for error messages: structs held of those wanted, and whether the deletions match. */
-export const describeGap = (doc: Y.Doc, target: StateTarget): string => {
+const describeGap = (doc: Y.Doc, target: StateTarget): string => {
   const have = stateVectorOf(doc)
   let held = 0
   let wanted = 0
@@ -58,7 +58,7 @@ export const describeGap = (doc: Y.Doc, target: StateTarget): string => {
 export const sameState = (a: Y.Doc, b: Y.Doc): boolean =>
   holds(a, stateOf(b)) && holds(b, stateOf(a)) && isDeepStrictEqual(readSchedule(a), readSchedule(b))
 
-export class TimeoutError extends Error {
+class TimeoutError extends Error {
   readonly code = 'ROTA_BENCH_TIMEOUT'
 }
 
@@ -86,41 +86,6 @@ export const waitUntil = (docs: Y.Doc[], condition: () => boolean, timeoutMs: nu
     }
     for (const doc of docs) doc.on('update', check)
   })
-
-/**
- * Resolves once every doc holds its target state vector. Each update re-checks only the document it touched, with
- * Y.getState per target client, so waiting on many replicas costs O(updates), not O(updates × replicas).
- */
-export const waitForTargets = (pairs: Array<{ doc: Y.Doc; target: Map<number, number> }>, timeoutMs: number, what: string): Promise<void> => {
-  const reached = (doc: Y.Doc, target: Map<number, number>) => {
-    for (const [client, clock] of target) if (Y.getState(doc.store, client) < clock) return false
-    return true
-  }
-  const pending = new Set(pairs.filter(({ doc, target }) => !reached(doc, target)))
-  if (pending.size === 0) return Promise.resolve()
-  return new Promise((resolve, reject) => {
-    const listeners = [...pending].map((pair) => {
-      const onUpdate = () => {
-        if (!pending.has(pair) || !reached(pair.doc, pair.target)) return
-        pending.delete(pair)
-        if (pending.size === 0) {
-          cleanup()
-          resolve()
-        }
-      }
-      pair.doc.on('update', onUpdate)
-      return () => pair.doc.off('update', onUpdate)
-    })
-    const deadline = setTimeout(() => {
-      cleanup()
-      reject(new TimeoutError(`timed out after ${timeoutMs} ms waiting for ${what} (${pending.size} of ${pairs.length} replicas behind)`))
-    }, timeoutMs)
-    const cleanup = () => {
-      clearTimeout(deadline)
-      for (const off of listeners) off()
-    }
-  })
-}
 
 /**
  * Resolves once `doc` holds the state `target` holds now (structs and deletions), then checks the full state. A

@@ -2,7 +2,7 @@ import { hocuspocus, hocuspocusStoreEveryChange, yWebsocketServer } from './peer
 import { rota, rotaNoResolver, rotaProvider, rotaProviderLargeMessages } from './rota.ts'
 import type { System, SystemId } from './types.ts'
 
-export const ALL_SYSTEMS: System[] = [yWebsocketServer, hocuspocus, hocuspocusStoreEveryChange, rota, rotaProvider, rotaProviderLargeMessages, rotaNoResolver]
+const ALL_SYSTEMS: System[] = [yWebsocketServer, hocuspocus, hocuspocusStoreEveryChange, rota, rotaProvider, rotaProviderLargeMessages, rotaNoResolver]
 
 /** The system with this id (client processes get the id, not the adapter). */
 export const systemById = (id: SystemId): System => {

@@ -13,10 +13,10 @@ export type Edit =
   | { kind: 'addTimeOff'; staffId: string; date: string }
   | { kind: 'removeTimeOff'; staffId: string; date: string }
 
-export type EditKind = Edit['kind']
+type EditKind = Edit['kind']
 
 /** How often each kind of edit occurs (weights, not necessarily summing to 1). */
-export const EDIT_MIX: ReadonlyArray<readonly [EditKind, number]> = [
+const EDIT_MIX: ReadonlyArray<readonly [EditKind, number]> = [
   ['assign', 35], ['unassign', 10], ['moveShift', 20], ['createShift', 20], ['addStaff', 3], ['addTimeOff', 7], ['removeTimeOff', 5],
 ]
 const MIX_TOTAL = EDIT_MIX.reduce((sum, [, w]) => sum + w, 0)

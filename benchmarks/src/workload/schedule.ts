@@ -8,7 +8,7 @@ const FIRST_NAMES = ['Ana', 'Bruno', 'Chiara', 'Dmitri', 'Elif', 'Farid', 'Greta
 const LAST_NAMES = ['Almeida', 'Berger', 'Costa', 'Dubois', 'Eriksen', 'Fischer', 'García', 'Hoffmann', 'Ivanova', 'Jansen',
   'Kowalski', 'Lindqvist', 'Moreau', 'Nowak', 'Okafor', 'Petrov', 'Rossi', 'Schmidt', 'Tanaka', 'Vogel', 'Weber', 'Yilmaz']
 export const ROLES = ['nurse', 'nurse', 'nurse', 'doctor', 'porter', 'receptionist', 'cleaner'] as const
-export const SKILLS = ['triage', 'pediatrics', 'icu', 'first-aid', 'phlebotomy', 'radiology', 'pharmacy', 'forklift']
+const SKILLS = ['triage', 'pediatrics', 'icu', 'first-aid', 'phlebotomy', 'radiology', 'pharmacy', 'forklift']
 export const SHIFT_TEMPLATES = [
   { start: '06:00', end: '14:00' },
   { start: '14:00', end: '22:00' },
@@ -25,8 +25,8 @@ export const SCHEDULE_START = '2026-01-05'
 export const addDays = (start: string, days: number): string =>
   new Date(Date.parse(`${start}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
 
-export const staffId = (n: number): string => `st-${String(n).padStart(3, '0')}`
-export const shiftId = (n: number): string => `sh-${String(n).padStart(5, '0')}`
+const staffId = (n: number): string => `st-${String(n).padStart(3, '0')}`
+const shiftId = (n: number): string => `sh-${String(n).padStart(5, '0')}`
 
 export const randomStaff = (gen: prng.PRNG, days: number): StaffJSON => {
   const skills = new Set<string>()

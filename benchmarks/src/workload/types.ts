@@ -1,5 +1,5 @@
 // The schedule shapes of the public layout, from the model package that defines them.
-export type { Weekday, StaffJSON, ShiftJSON, CoverageRule, SettingsJSON, ScheduleJSON } from '@rota/model'
+export type { StaffJSON, ShiftJSON, ScheduleJSON } from '@rota/model'
 
 /** Size of a generated schedule. */
 export interface ScheduleSize {

@@ -3,7 +3,7 @@ import { readEffect, StateReader, type PathOp } from '@rota/model'
 import { judgeChanges, type Change } from './policy.ts'
 import { defaultRoleRules, type RoleRules } from './roleRules.ts'
 import { checkUpdate, inconsistentPlacement, isNoopUpdate, missingDependency } from './updateGuard.ts'
-import { allow, deny, roleAtLeast, type AdminAction, type Decision, type Identity } from './types.ts'
+import { allow, deny, roleAtLeast, type AdminAction, type Decision, type Identity, type Role } from './types.ts'
 
 /**
  * The hostile-input guards every update passes, whoever sends it and whatever the hooks say (the server
@@ -82,6 +82,20 @@ export const authorizeOps = (identity: Identity, doc: Y.Doc, ops: PathOp[], rule
   return judgeChanges(identity, new StateReader(doc), ops.map(changeOfOp), rules)
 }
 
-/** restore, delete and verify (reads the log's integrity) are admin-only; settings (name, timezone, coverage rules) and team role rules are manager and up. */
+/**
+ * The least role each admin action needs: restore, delete and verify (reads the log's integrity) are admin-only;
+ * settings (name, timezone, coverage rules, a team's resolver settings) and team role rules are manager and up;
+ * deciding conflicts is lead and up.
+ */
+export const adminActionRoles: Readonly<Record<AdminAction, Role>> = Object.freeze({
+  restore: 'admin',
+  delete: 'admin',
+  verify: 'admin',
+  settings: 'manager',
+  rules: 'manager',
+  conflicts: 'lead',
+})
+
+/** Whether the identity may perform the admin action (`adminActionRoles`); an unknown action is refused. */
 export const canAdmin = (identity: Identity, action: AdminAction): boolean =>
-  roleAtLeast(identity.role, action === 'settings' || action === 'rules' ? 'manager' : 'admin')
+  Object.hasOwn(adminActionRoles, action) && roleAtLeast(identity.role, adminActionRoles[action])

@@ -1,6 +1,6 @@
 import { AuthError, AuthErrorCode } from './errors.ts'
 import { patternProblem } from './patterns.ts'
-import { isValidDocName } from './docName.ts'
+import { isValidTenant } from '@rota/protocol'
 import { isRole, type Identity } from './types.ts'
 
 const maxSubLength = 256
@@ -8,9 +8,8 @@ const maxDocsPatterns = 64
 
 const invalid = (message: string, claim: string): AuthError => new AuthError(AuthErrorCode.Invalid, message, { claim })
 
-/** A tenant is one document-name segment: `acme` owns `acme/…`. */
-export const isValidTenant = (tenant: unknown): tenant is string =>
-  typeof tenant === 'string' && !tenant.includes('/') && isValidDocName(tenant, 64)
+// A tenant is one document-name segment (@rota/protocol's rule, re-exported for auth's users).
+export { isValidTenant }
 
 const isId = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= maxSubLength
 

@@ -5,7 +5,10 @@
  * `acme/**` matches everything under `acme/`.
  */
 
-const maxPatternBytes = 255
+import { maxDocNameBytes } from '@rota/protocol'
+
+// A pattern longer than any document name could match none of them.
+const maxPatternBytes = maxDocNameBytes
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 

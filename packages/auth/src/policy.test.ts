@@ -228,4 +228,12 @@ describe('lead, manager, admin', () => {
       ['admin', true, true, true],
     ])
   })
+
+  it('deciding conflicts is the lead’s and up (the resolver’s rule before it asked canAdmin); unknown actions are refused', () => {
+    const deciders = (['viewer', 'staff', 'lead', 'manager', 'admin'] as const).filter((role) => canAdmin(as(role), 'conflicts'))
+    expect(deciders).toEqual(['lead', 'manager', 'admin'])
+    for (const action of ['nonsense', 'constructor', '__proto__', 'toString']) {
+      expect(canAdmin(as('admin'), action as never), action).toBe(false)
+    }
+  })
 })

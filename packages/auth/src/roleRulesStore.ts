@@ -35,7 +35,7 @@ export interface RoleRulesStore {
 }
 
 /** A deep copy, so that no caller holds an object the store keeps. */
-export const copyStored = (rules: RoleRules, meta: RoleRulesMeta): StoredRoleRules => ({
+const copyStored = (rules: RoleRules, meta: RoleRulesMeta): StoredRoleRules => ({
   rules: { ...rules, selfService: { ...rules.selfService } },
   actor: meta.actor,
   at: meta.at,

@@ -23,8 +23,11 @@ export interface Identity {
 
 export type Decision = { ok: true } | { ok: false; reason: string }
 
-/** `rules`: change a team's role rules (PUT/DELETE /api/teams/:tenant/rules). */
-export type AdminAction = 'restore' | 'delete' | 'settings' | 'rules' | 'verify'
+/**
+ * What `canAdmin` is asked about. `rules`: change a team's role rules (PUT/DELETE /api/teams/:tenant/rules).
+ * `conflicts`: decide the resolver's conflicts (resolve or dismiss them; the publish inbox tells those who may).
+ */
+export type AdminAction = 'restore' | 'delete' | 'settings' | 'rules' | 'verify' | 'conflicts'
 
 /** The server's auth hooks (@rota/server's `AuthHooks`), implemented structurally. */
 export interface AuthHooks {

@@ -152,4 +152,31 @@ describe('forged client ids', () => {
     await waitFor(async () => toJSON(await env.server.rooms.getDoc(DOC)).shifts.bens?.notes === 'second', 'Ben’s second edit')
     expect(toJSON(await env.server.rooms.getDoc(DOC)).shifts.anas?.notes).toBe('')
   })
+
+  it('a sync reply that forwards another editor’s edit the server lost makes that id no one’s: their next live edit lands', async () => {
+    const env = await start()
+    const max = await mint({ sub: 'max@acme', tenant: 'acme', role: 'manager' })
+    const mia = await mint({ sub: 'mia@acme', tenant: 'acme', role: 'manager' })
+    const open = async (token: string): Promise<WebSocket> => {
+      const ws = new WebSocket(`${env.server.wsUrl}/${DOC}?token=${token}`)
+      cleanup.push(() => ws.terminate())
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+      return ws
+    }
+    const notes = async () => toJSON(await env.server.rooms.getDoc(DOC)).shifts.open?.notes
+    // Max's edit reached Mia (relayed) but not the log: the server died before it was stored, and restarted.
+    const maxs = await replicaOf(env)
+    const stored = Y.encodeStateVector(maxs)
+    applyOps(maxs, [{ op: 'set', path: 'shifts.open.notes', value: 'max, lost by the server' }])
+    const mias = await replicaOf(env)
+    Y.applyUpdate(mias, Y.encodeStateAsUpdate(maxs, stored))
+    // Mia reconnects first: her sync reply gives it back.
+    ;(await open(mia)).send(syncMessage(1, Y.encodeStateAsUpdate(mias, stored)))
+    await waitFor(async () => (await notes()) === 'max, lost by the server', 'Max’s edit, given back by Mia')
+    // Max comes back and edits live with his own client id: his, not Mia's.
+    const before = Y.encodeStateVector(maxs)
+    applyOps(maxs, [{ op: 'set', path: 'shifts.open.notes', value: 'max again' }])
+    ;(await open(max)).send(syncMessage(2, Y.encodeStateAsUpdate(maxs, before)))
+    await waitFor(async () => (await notes()) === 'max again', 'Max’s next live edit')
+  })
 })

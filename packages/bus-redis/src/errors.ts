@@ -1,4 +1,4 @@
-import { RotaError } from '@rota/errors'
+import { errorClass } from '@rota/errors'
 
 /** The bus's error codes (stable: tests and operators match on them, never on messages). */
 export const BusErrorCode = {
@@ -10,13 +10,6 @@ export const BusErrorCode = {
 
 export type BusErrorCode = (typeof BusErrorCode)[keyof typeof BusErrorCode]
 
-export class RotaBusError extends RotaError<BusErrorCode> {
-  declare readonly details: Record<string, unknown>
-
-  constructor(code: BusErrorCode, message: string, details: Record<string, unknown> = {}, options: { cause?: unknown } = {}) {
-    super(code, message, { details, cause: options.cause })
-    this.name = 'RotaBusError'
-  }
-}
+export class RotaBusError extends errorClass<BusErrorCode>('RotaBusError') {}
 
 export const isRotaBusError = (err: unknown): err is RotaBusError => err instanceof RotaBusError

@@ -11,7 +11,7 @@ const script = fileURLToPath(new URL('../../../.ci/redis.sh', import.meta.url))
 
 export const testRedisUrl = process.env.ROTA_TEST_REDIS_URL
 
-export const skipMessage =
+const skipMessage =
   'ROTA_TEST_REDIS_URL is not set: the Redis bus tests are skipped. Run `eval "$(.ci/redis.sh start)"` first (needs redis-server).'
 
 /** Says loudly, once per file, why the file's tests are skipped. */

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
-import { isValidTenant, maxDocNameBytes } from '@rota/auth'
+import { isValidTenant } from '@rota/auth'
 import { isId } from '@rota/model'
-import { parseDocName, RotaServerError, ServerErrorCode, type ServerHooks } from '@rota/server'
+import { RotaServerError, ServerErrorCode, type ExtensionHttp, type ServerHooks } from '@rota/server'
 import { CalendarError, CalendarErrorCode } from './errors.ts'
 import type { Person } from './types.ts'
 
@@ -16,12 +16,9 @@ export interface Access {
   feedOwner(request: FastifyRequest): Person
 }
 
-export const createAccess = (hooks: ServerHooks): Access => ({
-  readable(request) {
-    const doc = parseDocName((request.params as { doc: string }).doc, maxDocNameBytes)
-    if (!hooks.canRead(request.identity, doc)) throw new RotaServerError(ServerErrorCode.Forbidden, 'not allowed to read this document', { doc })
-    return doc
-  },
+export const createAccess = (hooks: ServerHooks, http: ExtensionHttp): Access => ({
+  // The name as the sync endpoint reads it (the server's rules and limit); 403 ROTA_ERR_FORBIDDEN if unreadable.
+  readable: (request) => http.readableDoc(request),
   feedOwner(request) {
     const { tenant, staff } = request.params as { tenant: string; staff: string }
     if (!isValidTenant(tenant)) throw new RotaServerError(ServerErrorCode.BadRequest, 'not a tenant name', { tenant })

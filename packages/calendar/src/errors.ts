@@ -1,4 +1,4 @@
-import { RotaError } from '@rota/errors'
+import { errorClass } from '@rota/errors'
 
 /**
  * Stable error codes of @rota/calendar. HTTP answers carry them in the server's error shape
@@ -25,14 +25,6 @@ export const httpStatusOf: Record<CalendarErrorCode, number> = {
   ROTA_CALENDAR_STORE: 500,
 }
 
-export class CalendarError extends RotaError<CalendarErrorCode> {
-  declare readonly status: number
-  declare readonly details: Record<string, unknown>
-
-  constructor(code: CalendarErrorCode, message: string, details: Record<string, unknown> = {}, options: { cause?: unknown } = {}) {
-    super(code, message, { status: httpStatusOf[code], details, cause: options.cause })
-    this.name = 'CalendarError'
-  }
-}
+export class CalendarError extends errorClass('CalendarError', httpStatusOf) {}
 
 export const isCalendarError = (err: unknown): err is CalendarError => err instanceof CalendarError

@@ -1,10 +1,9 @@
-import type { FastifyError, FastifyInstance } from 'fastify'
-import { authenticateRequests, errorBody, type Extension, type ExtensionContext } from '@rota/server'
+import type { FastifyInstance } from 'fastify'
+import { type Extension, type ExtensionContext, createLocks } from '@rota/server'
 import { createAccess } from './access.ts'
 import { isCalendarError } from './errors.ts'
 import type { PublicationSource } from './feed.ts'
 import { createMemoryKeyValue, openLevelKeyValue, type KeyValue } from './kv.ts'
-import { createLocks } from './locks.ts'
 import { exportRoutes } from './routes/exports.ts'
 import { feedRoutes } from './routes/feeds.ts'
 import { icsRoutes } from './routes/ics.ts'
@@ -33,7 +32,7 @@ export interface CalendarExtensionOptions {
  * `/api/docs/:doc/exports/` (bearer auth, as every /api route).
  */
 export const calendarExtension = (options: CalendarExtensionOptions): Extension =>
-  async (app: FastifyInstance, { rooms, log, hooks }: ExtensionContext) => {
+  async (app: FastifyInstance, { rooms, log, hooks, http }: ExtensionContext) => {
     const ownsStore = options.store === undefined
     const kv = options.store ?? (options.dir === undefined ? createMemoryKeyValue() : await openLevelKeyValue(options.dir))
     const source = options.publications
@@ -48,16 +47,13 @@ export const calendarExtension = (options: CalendarExtensionOptions): Extension 
     app.addHook('onClose', async () => {
       if (ownsStore) await kv.close()
     })
-    // The calendar's own codes in the server's error shape; everything else goes on to the server's handler.
-    app.setErrorHandler((err: FastifyError, _request, reply) => {
-      if (isCalendarError(err)) return reply.code(err.status).send(errorBody(err.code, err.message, err.details))
-      throw err
-    })
+    // The calendar's own codes in the server's error shape (the server's kit); everything else goes on to the server's handler.
+    http.handleErrors(app, { isOwn: isCalendarError })
     // Two scopes: the feed itself answers without a bearer; everything under /api authenticates.
     await app.register(async (feedScope) => icsRoutes(feedScope, ctx))
     await app.register(async (api) => {
-      authenticateRequests(api, hooks)
-      const access = createAccess(hooks)
+      http.authenticate(api)
+      const access = createAccess(hooks, http)
       feedRoutes(api, ctx, access)
       exportRoutes(api, log, rooms, access)
     })

@@ -1,8 +1,8 @@
 import type { UpdateLog } from '@rota/log'
+import type { Locks } from '@rota/server'
 import { CalendarError, CalendarErrorCode } from './errors.ts'
 import { feedWindow, publishedShiftsOf, type PublicationSource } from './feed.ts'
 import { renderFeed } from './ics.ts'
-import type { Locks } from './locks.ts'
 import { reconcile, CANCELLED_RETENTION_DAYS } from './reconcile.ts'
 import type { FeedStore } from './store.ts'
 import { hashToken, isFeedToken, newFeedToken } from './tokens.ts'
@@ -28,7 +28,7 @@ export interface FeedInfo {
   createdBy: string
 }
 
-export const infoOf = (feed: FeedRecord): FeedInfo => ({ tenant: feed.tenant, staff: feed.staff, createdAt: feed.createdAt, createdBy: feed.createdBy })
+const infoOf = (feed: FeedRecord): FeedInfo => ({ tenant: feed.tenant, staff: feed.staff, createdAt: feed.createdAt, createdBy: feed.createdBy })
 
 /** Makes the person's feed, or renews it: a new token, the old URL dead at once. Answers the token once. */
 export const issueFeed = async (ctx: CalendarContext, person: Person, by: string): Promise<{ token: string; feed: FeedInfo }> => {

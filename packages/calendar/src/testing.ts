@@ -1,51 +1,25 @@
-/** Helpers for this package's tests: a real server (auth, LevelDB log, publish and calendar stores) on 127.0.0.1 port 0. */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+/** Helpers for this package's tests: a real server (auth, LevelDB log, publish and calendar stores; @rota/publish's test server) on 127.0.0.1 port 0. */
 import { join } from 'node:path'
-import { createAuth, createMemoryRoleRulesStore, loadRoleRulesCache, mintToken, type Identity } from '@rota/auth'
-import { openLevelLog } from '@rota/log-leveldb'
 import { publishExtension, type PublicationStore } from '@rota/publish'
-import { roleRulesExtension, startServer, type RotaServer } from '@rota/server'
+import { startTestServer, tempDir as sharedTempDir, type TestServer } from '@rota/publish/testing'
+import type { RotaServer } from '@rota/server'
 import ICAL from 'ical.js'
 import { calendarExtension } from './extension.ts'
 
-export const secret = 'calendar-test-secret-calendar-test-secret-0123'
+export { token } from '@rota/publish/testing'
 
-export const tempDir = (): { dir: string; remove(): void } => {
-  const dir = mkdtempSync(join(tmpdir(), 'rota-calendar-'))
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
-}
+export const tempDir = (): { dir: string; remove(): void } => sharedTempDir('rota-calendar-')
 
-export interface CalendarServer {
-  server: RotaServer
-  close(): Promise<void>
-}
+export type CalendarServer = TestServer
 
 /** A server as `rota serve` wires it (publishing, then calendars), its stores in `dir` (restartable). */
 export const startCalendarServer = async (dir: string, now: () => number): Promise<CalendarServer> => {
-  const log = await openLevelLog({ dir: join(dir, 'log') })
-  const rules = await loadRoleRulesCache(createMemoryRoleRulesStore())
   let publications: PublicationStore | undefined
-  const server = await startServer({
-    log,
-    logger: false,
-    hooks: createAuth({ secret }, { rules }),
-    extensions: [
-      roleRulesExtension({ cache: rules }),
-      publishExtension({ dir: join(dir, 'publish'), now, onReady: (h) => (publications = h.context.publications) }),
-      calendarExtension({ dir: join(dir, 'calendar'), now, publications: () => publications }),
-    ],
-  })
-  return {
-    server,
-    close: async () => {
-      await server.close()
-      await log.close()
-    },
-  }
+  return startTestServer(dir, [
+    publishExtension({ dir: join(dir, 'publish'), now, onReady: (h) => (publications = h.context.publications) }),
+    calendarExtension({ dir: join(dir, 'calendar'), now, publications: () => publications }),
+  ])
 }
-
-export const token = (claims: Partial<Identity>): Promise<string> => mintToken({ secret, allowPublicOpen: false }, claims, { expiresIn: 600 })
 
 export interface Answer<T = Record<string, unknown>> { status: number; body: T; text: string; type: string | null }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { codeOf, isRotaError, RotaError } from './index.ts'
+import { codeOf, errorClass, isRotaError, RotaError } from './index.ts'
 
 class ExampleError extends RotaError<'ROTA_EXAMPLE_BAD' | 'ROTA_EXAMPLE_GONE'> {
   constructor(code: 'ROTA_EXAMPLE_BAD' | 'ROTA_EXAMPLE_GONE', message: string, details?: Record<string, unknown>, cause?: unknown) {
@@ -41,5 +41,32 @@ describe('RotaError', () => {
     expect(codeOf({ code: 42 })).toBeUndefined()
     expect(codeOf(null)).toBeUndefined()
     expect(codeOf('ENOENT')).toBeUndefined()
+  })
+})
+
+describe('errorClass', () => {
+  const statusOf = { ROTA_EXAMPLE_BAD: 400, ROTA_EXAMPLE_GONE: 404 } as const
+  class TableError extends errorClass('TableError', statusOf) {}
+  class PlainError extends errorClass<'ROTA_PLAIN_BAD'>('PlainError') {}
+
+  it('makes a class with its own name and instanceof, the status from the table, details defaulting to {}', () => {
+    const root = new Error('disk full')
+    const err = new TableError('ROTA_EXAMPLE_GONE', 'gone', { doc: 'a/b' }, { cause: root })
+    expect(err).toBeInstanceOf(TableError)
+    expect(err).toBeInstanceOf(RotaError)
+    expect(err).not.toBeInstanceOf(PlainError)
+    expect({ name: err.name, code: err.code, status: err.status, details: err.details, message: err.message }).toEqual({
+      name: 'TableError', code: 'ROTA_EXAMPLE_GONE', status: 404, details: { doc: 'a/b' }, message: 'gone',
+    })
+    expect(err.cause).toBe(root)
+    expect(String(err)).toBe('TableError: gone')
+    const bare = new TableError('ROTA_EXAMPLE_BAD', 'no')
+    expect({ status: bare.status, details: bare.details, hasCause: 'cause' in bare }).toEqual({ status: 400, details: {}, hasCause: false })
+  })
+
+  it('without a table, has no status', () => {
+    const err = new PlainError('ROTA_PLAIN_BAD', 'bad')
+    expect({ name: err.name, status: err.status, details: err.details }).toEqual({ name: 'PlainError', status: undefined, details: {} })
+    expect(isRotaError(err, 'ROTA_PLAIN_BAD')).toBe(true)
   })
 })

@@ -149,13 +149,25 @@ export const hasField = (fields: Readonly<Record<string, FieldSpec>>, name: stri
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/
 const TIME_RE = /^([01]\d|2[0-3]):([0-5]\d)$/
 
-export const isDate = (value: unknown): value is string => {
-  if (typeof value !== 'string') return false
+const checkDate = (value: string): boolean => {
   const m = DATE_RE.exec(value)
   if (!m) return false
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])]
   if (month < 1 || month > 12 || day < 1) return false
   return day <= new Date(Date.UTC(year, month, 0)).getUTCDate()
+}
+
+// The rules read every shift's date many times per update (coverage, weeks, rests), and a schedule has few
+// distinct dates: remembered, as time zones are below. Bounded, so hostile input cannot grow it.
+const dateCache = new Map<string, boolean>()
+export const isDate = (value: unknown): value is string => {
+  if (typeof value !== 'string') return false
+  let ok = dateCache.get(value)
+  if (ok === undefined) {
+    ok = checkDate(value)
+    if (dateCache.size < 4096) dateCache.set(value, ok)
+  }
+  return ok
 }
 
 export const isTime = (value: unknown): value is string => typeof value === 'string' && TIME_RE.test(value)
@@ -258,7 +270,7 @@ export const checkCoverageRule = (value: unknown, path: string): CoverageRule =>
   }
 }
 
-export const checkCoverage = (value: unknown, path: string): CoverageRule[] => {
+const checkCoverage = (value: unknown, path: string): CoverageRule[] => {
   if (!Array.isArray(value)) throw wrongType(path, 'an array of coverage rules', value)
   return value.map((rule, i) => checkCoverageRule(rule, `${path}.${i}`))
 }
@@ -505,7 +517,7 @@ export const writeField = (map: Y.Map<unknown>, spec: FieldSpec, name: string, v
 }
 
 /** A fresh record map holding every field (lists as Y.Arrays). */
-export const newRecordMap = (fields: Readonly<Record<string, FieldSpec>>, record: Record<string, unknown>): Y.Map<unknown> =>
+const newRecordMap = (fields: Readonly<Record<string, FieldSpec>>, record: Record<string, unknown>): Y.Map<unknown> =>
   new Y.Map<unknown>(Object.entries(fields).map(([name, spec]) => [name, spec.list ? Y.Array.from(record[name] as string[]) : record[name]]))
 
 /** Creates the record, or updates the stored one in place (only fields that differ), keeping foreign extra fields. */

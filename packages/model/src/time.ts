@@ -3,7 +3,7 @@
  * (a day is always 1440 minutes). Instants are minutes since 1970-01-01 00:00 of the schedule's wall clock.
  */
 import { ModelError, ModelErrorCode } from './errors.ts'
-import { type Weekday, WEEKDAYS, isDate, isTime } from './schema.ts'
+import { type Weekday, WEEKDAYS, isDate } from './schema.ts'
 
 export const MINUTES_PER_DAY = 1440
 
@@ -53,10 +53,5 @@ export const windowInterval = (date: string, start: string, end: string): Interv
 
 export const checkDate = (value: unknown, name: string): string => {
   if (!isDate(value)) throw new ModelError(ModelErrorCode.InvalidValue, `${name}: expected a date 'YYYY-MM-DD', got '${String(value)}'`, { path: name })
-  return value
-}
-
-export const checkTime = (value: unknown, name: string): string => {
-  if (!isTime(value)) throw new ModelError(ModelErrorCode.InvalidValue, `${name}: expected a time 'HH:MM', got '${String(value)}'`, { path: name })
   return value
 }

@@ -13,13 +13,20 @@ export const CloseCode = {
   /** A message larger than the server's maximum. */
   MessageTooBig: 1009,
   InternalError: 1011,
+  /**
+   * The server cannot take this update yet, and will soon: with several instances, this one has not caught up
+   * with what another stored, and the update builds on it. Reconnect; the sync sends it again.
+   */
+  TryAgainLater: 1013,
   /** Missing, expired or invalid token: do not retry with the same token. */
   Unauthorized: 4401,
   /** The token is valid but may not open this document. */
   Forbidden: 4403,
   /** The document name is not acceptable (traversal, NUL, too long). */
   BadDocumentName: 4400,
-  /** Too many documents open on one connection, or connections from one address. */
+  /** More connections from one address than the server allows (`maxConnectionsPerAddress`): retry later. */
+  TooManyConnections: 4409,
+  /** @deprecated The same code under its first name, kept for clients that import it: use `TooManyConnections`. */
   TooManyDocuments: 4409,
   /** Message rate above the per-connection limit. */
   RateLimited: 4429,

@@ -31,7 +31,7 @@ describe('connection state machine', () => {
     expect(run([{ type: 'connect' }, { type: 'closed', code: CloseCode.Unauthorized }])).toMatchObject({ status: 'auth-failed', nextDelay: null, active: false })
     expect(run([{ type: 'connect' }, { type: 'closed', code: CloseCode.Forbidden }]).status).toBe('auth-failed')
     expect(run([{ type: 'connect' }, { type: 'closed', code: CloseCode.BadDocumentName }])).toMatchObject({ status: 'offline', nextDelay: null, active: false })
-    for (const code of [CloseCode.RateLimited, CloseCode.AuthTimeout, CloseCode.TooManyDocuments, CloseCode.GoingAway, 4500]) {
+    for (const code of [CloseCode.RateLimited, CloseCode.AuthTimeout, CloseCode.TooManyConnections, CloseCode.GoingAway, 4500]) {
       expect(isFinalClose(code)).toBe(false)
       expect(run([{ type: 'connect' }, { type: 'closed', code }]).nextDelay).toBe(1000)
     }

@@ -45,7 +45,7 @@ export const initialConnection: ConnectionState = {
 }
 
 /** Close codes in the 44xx range after which trying again can succeed. */
-const retryableRefusals = new Set<number>([CloseCode.AuthTimeout, CloseCode.TooManyDocuments, CloseCode.RateLimited])
+const retryableRefusals = new Set<number>([CloseCode.AuthTimeout, CloseCode.TooManyConnections, CloseCode.RateLimited])
 
 /**
  * True when the server's decision cannot change by retrying (4400–4499, the HTTP 4xx mirror, as

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
-import { defaultRoleRules, isValidTenant, maxDocNameBytes, roleAtLeast, tenantOf } from '@rota/auth'
-import { parseDocName, RotaServerError, ServerErrorCode, type Identity, type ServerHooks } from '@rota/server'
+import { defaultRoleRules, isValidTenant, roleAtLeast, tenantOf } from '@rota/auth'
+import { RotaServerError, ServerErrorCode, type ExtensionHttp, type Identity, type ServerHooks } from '@rota/server'
 import { tenantKey } from './context.ts'
 import { PublishError, PublishErrorCode } from './errors.ts'
 
@@ -19,12 +19,9 @@ export interface Access {
 export const mayPublish = (hooks: ServerHooks, who: Identity): boolean =>
   who.role === 'admin' || (who.role !== 'viewer' && roleAtLeast(who.role, (hooks.roleRules?.(who) ?? defaultRoleRules).publish))
 
-export const createAccess = (hooks: ServerHooks): Access => {
-  const readable = (request: FastifyRequest): string => {
-    const doc = parseDocName((request.params as { doc: string }).doc, maxDocNameBytes)
-    if (!hooks.canRead(request.identity, doc)) throw new RotaServerError(ServerErrorCode.Forbidden, 'not allowed to read this document', { doc })
-    return doc
-  }
+export const createAccess = (hooks: ServerHooks, http: ExtensionHttp): Access => {
+  // The name as the sync endpoint reads it (the server's rules and limit); 403 ROTA_ERR_FORBIDDEN if unreadable.
+  const readable = (request: FastifyRequest): string => http.readableDoc(request)
   return {
     readable,
     publishable(request) {

@@ -1,7 +1,7 @@
 import type { UpdateLog } from '@rota/log'
+import type { Locks } from '@rota/server'
 import type { ConflictSource } from './checks.ts'
 import type { InboxStore } from './inbox.ts'
-import type { Locks } from './locks.ts'
 import type { PublishMetrics } from './metrics.ts'
 import type { PublicationStore } from './store.ts'
 

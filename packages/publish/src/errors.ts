@@ -1,4 +1,4 @@
-import { RotaError } from '@rota/errors'
+import { errorClass } from '@rota/errors'
 
 /**
  * Stable error codes of @rota/publish. HTTP answers carry them in the server's error shape
@@ -31,14 +31,6 @@ export const httpStatusOf: Record<PublishErrorCode, number> = {
   ROTA_PUBLISH_STORE: 500,
 }
 
-export class PublishError extends RotaError<PublishErrorCode> {
-  declare readonly status: number
-  declare readonly details: Record<string, unknown>
-
-  constructor(code: PublishErrorCode, message: string, details: Record<string, unknown> = {}, options: { cause?: unknown } = {}) {
-    super(code, message, { status: httpStatusOf[code], details, cause: options.cause })
-    this.name = 'PublishError'
-  }
-}
+export class PublishError extends errorClass('PublishError', httpStatusOf) {}
 
 export const isPublishError = (err: unknown): err is PublishError => err instanceof PublishError

@@ -1,9 +1,9 @@
 import * as encoding from 'lib0/encoding'
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 import { writeInboxNotice } from '@rota/protocol'
 import type { Conflict } from '@rota/resolver'
-import { authenticateRequests, errorBody, type Extension, type ExtensionContext, type Identity } from '@rota/server'
+import { type Extension, type ExtensionContext, type Identity, createLocks } from '@rota/server'
 import { createAccess, docTenant } from './access.ts'
 import type { ConflictSource } from './checks.ts'
 import { tenantKey, type PublishContext } from './context.ts'
@@ -11,7 +11,6 @@ import { isPublishError } from './errors.ts'
 import { observeStores, type PublishListener } from './events.ts'
 import { createInboxStore } from './inbox.ts'
 import { createMemoryKeyValue, openLevelKeyValue, type KeyValue } from './kv.ts'
-import { createLocks } from './locks.ts'
 import { createNotices } from './notices.ts'
 import { createPeople } from './people.ts'
 import { createPublishMetrics } from './metrics.ts'
@@ -61,7 +60,7 @@ export interface NoticeSink {
  * Rota connections (`Rooms.broadcast` sends Rota types only to those opened with `ack=1`).
  */
 export const publishExtension = (options: PublishExtensionOptions = {}): Extension =>
-  async (app: FastifyInstance, { rooms, log, hooks }: ExtensionContext) => {
+  async (app: FastifyInstance, { rooms, log, hooks, http }: ExtensionContext) => {
     const ownsStore = options.store === undefined
     const kv = options.store ?? (options.dir === undefined ? createMemoryKeyValue() : await openLevelKeyValue(options.dir))
     const stores = { publications: createPublicationStore(kv), inbox: createInboxStore(kv) }
@@ -82,7 +81,8 @@ export const publishExtension = (options: PublishExtensionOptions = {}): Extensi
       serial: createLocks(),
     }
     const watcher = createWatcher(context, (err, doc) => app.log.warn({ err, doc }, 'publish watcher failed on an update'))
-    const people = createPeople(kv)
+    // Told of conflicts are those the conflicts API lets decide (@rota/resolver asks the same hook).
+    const people = createPeople(kv, (who) => hooks.canAdmin(who, 'conflicts'))
     const notices = createNotices(context, people)
     // Deliveries in flight, so the store closes after them; after close, events are dropped (the resolver may outlive us).
     const pending = new Set<Promise<void>>()
@@ -115,7 +115,7 @@ export const publishExtension = (options: PublishExtensionOptions = {}): Extensi
       if (ownsStore) await kv.close()
     })
 
-    authenticateRequests(app, hooks)
+    http.authenticate(app)
     // Every token that uses these routes (the web app asks for its unread count on opening a schedule) tells
     // who its sub is as a person: what conflict events are addressed by (people.ts).
     app.addHook('preHandler', async (request) => {
@@ -123,12 +123,9 @@ export const publishExtension = (options: PublishExtensionOptions = {}): Extensi
       if (who?.staffId !== undefined) await people.learn(tenantKey(who.tenant), who, context.now())
     })
     // Publishing's own codes in the server's error shape; everything else goes on to the server's handler.
-    app.setErrorHandler((err: FastifyError, _request, reply) => {
-      if (isPublishError(err)) return reply.code(err.status).send(errorBody(err.code, err.message, err.details))
-      throw err
-    })
+    http.handleErrors(app, { isOwn: isPublishError })
 
-    const access = createAccess(hooks)
+    const access = createAccess(hooks, http)
     publicationRoutes(app, context, access, (doc) => watcher.forget(doc))
     mineRoutes(app, context, access)
     inboxRoutes(app, context, access)

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import { createLocks } from '@rota/server'
 import { key, prefixOf, type KeyValue } from './kv.ts'
-import { createLocks } from './locks.ts'
 import type { InboxItem } from './types.ts'
 
 /**
@@ -20,7 +20,7 @@ export interface InboxStore {
 }
 
 /** Largest inbox a read scans; older items stay stored but are not listed or counted. */
-export const MAX_INBOX_SCAN = 1000
+const MAX_INBOX_SCAN = 1000
 
 let sequence = 0
 /** Ids sort by creation time (base 36 of the ms, then a per-process counter), with random bits to keep them unique across restarts. */

@@ -13,7 +13,7 @@ const MAX_REFUSED = 50
 /**
  * The inbox events that do not come from publishing:
  * - **a conflict needs your decision** (`conflict_needs_decision`): an open conflict, to the tenant's people
- *   whose role may decide conflicts (the resolver's rule, `mayDecideConflicts`);
+ *   who may decide conflicts (the auth hooks' `canAdmin(identity, 'conflicts')`, lead and up by default);
  * - **a conflict involving your edit was resolved automatically** (`conflict_resolved_automatically`): to the
  *   editors of the conflicting edits (their token's `sub`, found in the people directory, people.ts);
  * - **a change of yours was not accepted** (`change_not_accepted`): the server took changes out of an update
@@ -69,5 +69,3 @@ export const createNotices = (ctx: PublishContext, people: People) => {
     },
   }
 }
-
-export type Notices = ReturnType<typeof createNotices>

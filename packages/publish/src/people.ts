@@ -1,5 +1,5 @@
+import { canAdmin, isRole } from '@rota/auth'
 import type { Identity } from '@rota/server'
-import { mayDecideConflicts } from '@rota/resolver'
 import { key, prefixOf, type KeyValue } from './kv.ts'
 
 /**
@@ -10,7 +10,7 @@ import { key, prefixOf, type KeyValue } from './kv.ts'
  * what "a conflict involving your edit" and "a conflict needs your decision" are addressed by: a person the
  * server has never seen with a staffId cannot be told (docs/publishing.md, "The inbox").
  */
-export interface Person {
+interface Person {
   sub: string
   staff: string
   role: string
@@ -28,9 +28,16 @@ export interface People {
 }
 
 /** Largest directory a read of deciders scans. */
-export const MAX_PEOPLE_SCAN = 5000
+const MAX_PEOPLE_SCAN = 5000
 
-export const createPeople = (kv: KeyValue): People => {
+/**
+ * `mayDecide`: whether a person may decide conflicts, asked as the conflicts API asks (the server's
+ * `hooks.canAdmin(identity, 'conflicts')`); by default @rota/auth's rule (lead and up).
+ */
+export const createPeople = (kv: KeyValue, mayDecide: (who: Identity) => boolean = (who) => canAdmin(who, 'conflicts')): People => {
+  // A person as the identity they last came with ('' is the key of no tenant, publishing's tenantKey).
+  const decides = (tenant: string, person: Person): boolean =>
+    isRole(person.role) && mayDecide({ sub: person.sub, tenant: tenant === '' ? null : tenant, role: person.role, staffId: person.staff })
   // What was last written per tenant and sub, so a request that changes nothing costs no write.
   const written = new Map<string, string>()
   const read = async (tenant: string, sub: string): Promise<Person | undefined> => {
@@ -54,7 +61,7 @@ export const createPeople = (kv: KeyValue): People => {
     staffOf: async (tenant, sub) => (await read(tenant, sub))?.staff,
     async deciders(tenant) {
       const people = (await kv.values(prefixOf('who', tenant), { limit: MAX_PEOPLE_SCAN })).map((raw) => JSON.parse(raw) as Person)
-      return [...new Set(people.filter((p) => mayDecideConflicts(p.role)).map((p) => p.staff))].sort()
+      return [...new Set(people.filter((p) => decides(tenant, p)).map((p) => p.staff))].sort()
     },
   }
 }

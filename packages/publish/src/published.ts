@@ -58,7 +58,7 @@ export const publishedView = async (log: UpdateLog, doc: string, publications: r
 }
 
 /** Publications a document's published shifts are read from (older ones are covered by these in practice). */
-export const MAX_WATCHED_PUBLICATIONS = 20
+const MAX_WATCHED_PUBLICATIONS = 20
 
 export interface PublishedShift {
   shift: ShiftJSON

@@ -2,7 +2,7 @@ import { addDays, dayNumber, isDate, type DateRange } from '@rota/model'
 import { PublishError, PublishErrorCode } from './errors.ts'
 
 /** Longest range one publication or one read covers (a year and a day: any calendar year fits). */
-export const MAX_RANGE_DAYS = 366
+const MAX_RANGE_DAYS = 366
 
 /** Validates a range from a request: two dates, `to` not before `from`, at most MAX_RANGE_DAYS days. */
 export const parseRange = (from: unknown, to: unknown): DateRange => {

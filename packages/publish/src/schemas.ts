@@ -1,19 +1,16 @@
 /** JSON schemas of the publishing and inbox routes (they document the API; docs/publishing.md mirrors them). */
-import { errorResponse } from '@rota/server'
+import { docParam, docParams, errorResponse } from '@rota/server'
 import { conflictKinds } from '@rota/resolver'
 import { inboxKinds } from './types.ts'
 
 export const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse }
 
-export const docParams = {
-  type: 'object',
-  properties: { doc: { type: 'string', minLength: 1, description: 'Document name, URL-encoded into one segment (acme%2F2026-w48)' } },
-  required: ['doc'],
-} as const
+// The server's `:doc` parameter, as every route under /api/docs/:doc declares it.
+export { docParams }
 
 export const publicationParams = {
   type: 'object',
-  properties: { doc: docParams.properties.doc, id: { type: 'string', minLength: 1, description: 'A publication id (pub_1)' } },
+  properties: { doc: docParam, id: { type: 'string', minLength: 1, description: 'A publication id (pub_1)' } },
   required: ['doc', 'id'],
 } as const
 
@@ -38,7 +35,7 @@ export const shiftSchema = {
 
 const range = { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' } }, required: ['from', 'to'] } as const
 
-export const changeSchema = {
+const changeSchema = {
   type: 'object',
   properties: {
     kind: { type: 'string', enum: ['new', 'changed', 'removed', 'reassigned'] },

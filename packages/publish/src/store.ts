@@ -1,5 +1,5 @@
+import { createLocks } from '@rota/server'
 import { counterPart, key, prefixOf, type KeyValue } from './kv.ts'
-import { createLocks } from './locks.ts'
 import { defaultPublishSettings, type Publication, type PublicationId, type PublishSettings, type Receipt } from './types.ts'
 
 /**

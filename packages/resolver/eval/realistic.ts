@@ -7,16 +7,16 @@ import * as Y from 'yjs'
 import { applyOps, fromJSON, type PathOp, type ScheduleJSON, type ShiftJSON, type StaffJSON } from '@rota/model'
 import { rng, type Rng } from './scenarios.ts'
 
-export interface ScheduleSize { staff: number; days: number; shiftsPerDay: number }
-export const realisticSize: ScheduleSize = { staff: 50, days: 90, shiftsPerDay: 8 }
+interface ScheduleSize { staff: number; days: number; shiftsPerDay: number }
+const realisticSize: ScheduleSize = { staff: 50, days: 90, shiftsPerDay: 8 }
 
 const ROLES = ['nurse', 'nurse', 'nurse', 'doctor', 'porter'] as const
 const SKILLS = ['triage', 'icu', 'first-aid', 'phlebotomy', 'radiology']
 const TEMPLATES = [['06:00', '14:00'], ['14:00', '22:00'], ['22:00', '06:00'], ['09:00', '17:00'], ['07:30', '12:30']] as const
 const START = '2026-01-05'
 
-export const dateAt = (day: number): string => new Date(Date.parse(`${START}T00:00:00Z`) + day * 86_400_000).toISOString().slice(0, 10)
-export const staffIdOf = (n: number): string => `st-${String(n).padStart(3, '0')}`
+const dateAt = (day: number): string => new Date(Date.parse(`${START}T00:00:00Z`) + day * 86_400_000).toISOString().slice(0, 10)
+const staffIdOf = (n: number): string => `st-${String(n).padStart(3, '0')}`
 
 const staffOf = (r: Rng, size: ScheduleSize): StaffJSON => ({
   name: `Person ${r.int(1000)}`,
@@ -38,7 +38,7 @@ const shiftOf = (r: Rng, date: string, staff: Record<string, StaffJSON>): ShiftJ
   }
 }
 
-export const realisticSchedule = (seed = 1, size: ScheduleSize = realisticSize): ScheduleJSON => {
+const realisticSchedule = (seed = 1, size: ScheduleSize = realisticSize): ScheduleJSON => {
   const r = rng(seed)
   const staff: Record<string, StaffJSON> = {}
   for (let i = 1; i <= size.staff; i++) staff[staffIdOf(i)] = staffOf(r, size)

@@ -22,7 +22,7 @@ export const rng = (seed: number) => {
 }
 export type Rng = ReturnType<typeof rng>
 
-export interface EditorSpec { sub: string; role: 'manager' | 'lead' | 'staff' }
+interface EditorSpec { sub: string; role: 'manager' | 'lead' | 'staff' }
 
 /** One offline session pair: the seed, what each editor does offline, and what the product should find. */
 export interface Scenario {
@@ -43,7 +43,7 @@ export interface Scenario {
   overHours?: number
 }
 
-export const roster: EditorSpec[] = [
+const roster: EditorSpec[] = [
   { sub: 'mgr-1', role: 'manager' }, { sub: 'mgr-2', role: 'manager' },
   { sub: 'lead-1', role: 'lead' }, { sub: 'lead-2', role: 'lead' },
 ]

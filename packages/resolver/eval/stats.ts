@@ -17,7 +17,7 @@ export interface Outcome {
 
 export const pct = (n: number, d: number): number | null => (d === 0 ? null : Math.round((1000 * n) / d) / 10)
 
-export const ece = (os: Outcome[]): number | null => {
+const ece = (os: Outcome[]): number | null => {
   if (os.length === 0) return null
   const bins = Array.from({ length: 10 }, () => ({ n: 0, conf: 0, hit: 0 }))
   for (const o of os) {

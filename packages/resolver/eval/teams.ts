@@ -47,7 +47,7 @@ const editorAssigning = (c: Conflict, s: Scenario, who: string): string | undefi
   return undefined
 }
 /** When the ward's rota changes hands: the conflict after which the mind-changing team follows its new rule. */
-export const MIND_CHANGE_AT = 250
+const MIND_CHANGE_AT = 250
 
 export const teams: Team[] = [
   {

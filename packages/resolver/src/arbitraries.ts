@@ -59,7 +59,7 @@ const op: fc.Arbitrary<PathOp> = fc.oneof(
 )
 
 /** Writes no validator sees: what a foreign client, or one whose record arrived without all its fields, leaves. */
-export type RawWrite =
+type RawWrite =
   | { kind: 'partialShift'; id: string; fields: Record<string, unknown> }
   | { kind: 'badField'; id: string; field: string; value: unknown }
   | { kind: 'notARecord'; id: string }

@@ -1,6 +1,6 @@
 /** Sentinel for "this entity was removed". */
 export const REMOVED: unique symbol = Symbol('removed')
-export type ChangedValue = unknown | typeof REMOVED
+type ChangedValue = unknown | typeof REMOVED
 
 /**
  * What an edit changed, as leaf paths: `shifts.s1.assignee` → new value; a removed entity is one entry

@@ -21,7 +21,8 @@ export const testAuthHooks: AuthHooks = {
   listPrefix: (identity) => (identity.tenant === null ? undefined : `${identity.tenant}/`),
   authorizeChanges: (_identity, _facts, changes) => changes.map(() => ({ ok: true })),
   authorizeOps: () => ({ ok: true }),
-  canAdmin: (identity) => identity.role === 'admin' || identity.role === 'manager',
+  // Managers and admins; leads too for deciding conflicts (@rota/auth's adminActionRoles).
+  canAdmin: (identity, action) => identity.role === 'admin' || identity.role === 'manager' || (action === 'conflicts' && identity.role === 'lead'),
 }
 
 export interface Editor {

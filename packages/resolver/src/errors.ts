@@ -1,4 +1,4 @@
-import { RotaError } from '@rota/errors'
+import { errorClass } from '@rota/errors'
 
 /** Stable error codes of @rota/resolver. Tests check `err.code`; docs/resolver.md lists every code. */
 export const ResolverErrorCode = {
@@ -18,7 +18,7 @@ export const ResolverErrorCode = {
 
 export type ResolverErrorCode = (typeof ResolverErrorCode)[keyof typeof ResolverErrorCode]
 
-export const httpStatusOf: Record<ResolverErrorCode, number> = {
+const httpStatusOf: Record<ResolverErrorCode, number> = {
   ROTA_RESOLVER_UNKNOWN_CONFLICT: 404,
   ROTA_RESOLVER_UNKNOWN_OPTION: 422,
   ROTA_RESOLVER_STATUS_CONFLICT: 409,
@@ -27,14 +27,6 @@ export const httpStatusOf: Record<ResolverErrorCode, number> = {
   ROTA_RESOLVER_STORE: 500,
 }
 
-export class ResolverError extends RotaError<ResolverErrorCode> {
-  declare readonly status: number
-  declare readonly details: Record<string, unknown>
-
-  constructor(code: ResolverErrorCode, message: string, details: Record<string, unknown> = {}, options: { cause?: unknown } = {}) {
-    super(code, message, { status: httpStatusOf[code], details, cause: options.cause })
-    this.name = 'ResolverError'
-  }
-}
+export class ResolverError extends errorClass('ResolverError', httpStatusOf) {}
 
 export const isResolverError = (err: unknown): err is ResolverError => err instanceof ResolverError

@@ -22,7 +22,7 @@ export { createResolver, teamOf, conflictIdOf, toPublic, validateSettingsPatch }
 export type { ResolverMetrics } from './metrics.ts'
 export { createResolverMetrics } from './metrics.ts'
 export type { ResolverExtensionOptions } from './extension.ts'
-export { resolverExtension, resolverLogOf, mayDecideConflicts } from './extension.ts'
+export { resolverExtension, resolverLogOf } from './extension.ts'
 export type { DocLease } from './lease.ts'
 export { createMemoryLeases } from './lease.ts'
 export type { FeedLog, LogFeed, LogFeedOptions } from './feed.ts'

@@ -45,7 +45,7 @@ export const createResolverMetrics = (registry: Registry) => {
       leases = source
     },
     examined: new Counter({ name: 'rota_resolver_updates_examined_total', help: 'Updates the resolver examined', registers }),
-    /** How long each of the resolver's slices held the event loop (it yields after about 8 ms of work). */
+    /** How long each of the resolver's slices held the event loop (it yields after about `sliceMs`, 2 ms, of work). */
     slices: new Histogram({ name: 'rota_resolver_slice_seconds', help: 'How long one slice of resolver work held the event loop', buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1], registers }),
     readBack: new Counter({ name: 'rota_resolver_log_reads_total', help: 'Times the resolver read evicted history back from the log for an old view', registers }),
     /** Where the backlog figures come from (the resolver sets it once). */

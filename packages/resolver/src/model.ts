@@ -19,7 +19,7 @@ export interface TeamModelState {
   answers: number
 }
 
-export interface TrackRecord { hit: number; miss: number; answers: number; streak?: number }
+interface TrackRecord { hit: number; miss: number; answers: number; streak?: number }
 
 export interface Prediction {
   optionId: string
@@ -51,7 +51,7 @@ const KIND_PRIOR = 2
 const STRATEGY_PRIOR = 2
 /** Answers on a kind before the model may act on it, and answers of the team in all. */
 export const MIN_ANSWERS = 3
-export const MIN_TEAM_ANSWERS = 6
+const MIN_TEAM_ANSWERS = 6
 /** The least own hit rate of a kind before its suggestions may be applied (3 hits of 3 reach 0.8, 4 of 5 do not). */
 const OWN_EVIDENCE = 0.7
 const TEAM = '*'
@@ -160,6 +160,3 @@ export const learn = (state: TeamModelState, f: ConflictFeatures, chosen: string
   for (const key of [TEAM, f.kind, `${f.kind}|${before.strategy}`, contextKey(f, before.strategy)]) record[key] = counted(record[key], hit, weight, decay)
   return { version: 1, weights, record, answers: state.answers + (weight >= 1 ? 1 : 0) }
 }
-
-export const isTeamModelState = (v: unknown): v is TeamModelState =>
-  typeof v === 'object' && v !== null && (v as TeamModelState).version === 1 && typeof (v as TeamModelState).weights === 'object'

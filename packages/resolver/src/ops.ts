@@ -4,7 +4,7 @@ import { valueAt } from './schedule.ts'
 import type { PathOp } from './types.ts'
 
 /** The ops that undo `ops` on the document as it is now (computed before applying them). */
-export const inverseOps = (doc: Y.Doc, ops: PathOp[]): PathOp[] => {
+const inverseOps = (doc: Y.Doc, ops: PathOp[]): PathOp[] => {
   const state = toJSON(doc)
   const inverse: PathOp[] = []
   for (const op of ops) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type * as Y from 'yjs'
-import type { ConflictsNotice } from '@rota/protocol'
+import { tenantKeyOf, type ConflictsNotice } from '@rota/protocol'
+import { createLocks, type Locks } from '@rota/server'
 import { ResolverError, ResolverErrorCode } from './errors.ts'
 import type { Detection } from './detect.ts'
 import type { EditEvent } from './history.ts'
@@ -10,7 +11,7 @@ import { buildConflict } from './options.ts'
 import type { ResolverMetrics } from './metrics.ts'
 import { Pipeline, type ResolverLog } from './pipeline.ts'
 import type { RetentionOptions } from './retention.ts'
-import { Slicer } from './slicer.ts'
+import { Slicer, defaultSliceMs } from './slicer.ts'
 import type { ResolverStore, TeamState } from './store.ts'
 import {
   conflictStatuses, defaultTeamSettings, isConflictKind,
@@ -31,7 +32,7 @@ export interface ResolverOptions {
   log?: ResolverLog
   /** How much history is kept in memory per document (retention.ts). */
   retention?: Partial<RetentionOptions>
-  /** How long one slice of detection may hold the event loop before giving it back. Default 8 ms. */
+  /** How long one slice of detection may hold the event loop before giving it back. Default 2 ms (slicer.ts). */
   sliceMs?: number
   /** Tells connected editors that a document's conflicts changed. */
   notify?: (doc: string, notice: ConflictsNotice) => void
@@ -81,8 +82,12 @@ export interface Resolver {
   processedSeq(doc: string): number
 }
 
-/** A document's team is its tenant: the prefix before the first '/'. */
-export const teamOf = (doc: string): string => (doc.includes('/') ? (doc.split('/')[0] as string) : 'default')
+/**
+ * A document's team is its tenant (the prefix before the first '/'), keyed by @rota/protocol's `tenantKeyOf`:
+ * a document without a '/' belongs to no tenant (docs/security.md) and has the team '', which no tenant can be
+ * called (it used to be 'default', which a tenant of that name shared).
+ */
+export const teamOf = (doc: string): string => tenantKeyOf(doc)
 
 export const conflictIdOf = (doc: string, seq: number, key: string): ConflictId =>
   `c_${createHash('sha256').update(`${doc}\n${seq}\n${key}`).digest('hex').slice(0, 20)}` as ConflictId
@@ -120,8 +125,8 @@ export const createResolver = (options: ResolverOptions): Resolver => {
   const { store } = options
   const now = options.now ?? Date.now
   const leftAloneAfter = options.unchallengedAfterMs ?? 24 * 3600_000
-  const docQueues = new Map<string, Promise<unknown>>()
-  const teamQueues = new Map<string, Promise<unknown>>()
+  const docLocks = createLocks()
+  const teamLocks = createLocks()
   const teams = new Map<string, TeamState>()
   const processed = new Map<string, number>()
   const pendingLeftAlone = new Map<string, Array<{ doc: string; id: string; at: number }>>()
@@ -135,17 +140,8 @@ export const createResolver = (options: ResolverOptions): Resolver => {
     return promise
   }
 
-  const serial = <T>(queues: Map<string, Promise<unknown>>, key: string, fn: () => Promise<T>): Promise<T> => {
-    const run = (queues.get(key) ?? Promise.resolve()).then(fn, fn)
-    const tail = run.catch(() => undefined)
-    queues.set(key, tail)
-    inflight.add(tail)
-    void tail.then(() => {
-      inflight.delete(tail)
-      if (queues.get(key) === tail) queues.delete(key)
-    })
-    return run
-  }
+  /** One section at a time per key (`docLocks`: a document's conflicts; `teamLocks`: a team's model), seen by `idle()`. */
+  const serial = <T>(locks: Locks, key: string, fn: () => Promise<T>): Promise<T> => track(locks(key, fn))
 
   const freshTeam = (): TeamState => ({ model: newTeamModel(), settings: { ...defaultTeamSettings } })
   const team = async (name: string): Promise<TeamState> => {
@@ -164,7 +160,7 @@ export const createResolver = (options: ResolverOptions): Resolver => {
   }
 
   const teach = (name: string, record: ConflictRecord, chosen: string, weight = 1): Promise<void> =>
-    serial(teamQueues, name, async () => {
+    serial(teamLocks, name, async () => {
       await updateTeam(name, (state) => ({ ...state, model: learn(state.model, record.features, chosen, weight) }))
     })
 
@@ -287,13 +283,13 @@ export const createResolver = (options: ResolverOptions): Resolver => {
     track(sweepLeftAlone(teamName).catch(() => undefined))
   }
 
-  const slicer = new Slicer(options.sliceMs ?? 8, undefined, (ms) => options.metrics?.slices.observe(ms / 1000))
+  const slicer = new Slicer(options.sliceMs ?? defaultSliceMs, undefined, (ms) => options.metrics?.slices.observe(ms / 1000))
   const pipeline = new Pipeline<Conflict[]>({
     slicer,
     ...(options.log ? { log: options.log } : {}),
     ...(options.retention ? { retention: options.retention } : {}),
     // Conflict handling shares the document's lane with resolve and dismiss.
-    handle: (doc, _event, detections) => (detections.length === 0 ? Promise.resolve([]) : serial(docQueues, doc, () => handleDetections(doc, detections))),
+    handle: (doc, _event, detections) => (detections.length === 0 ? Promise.resolve([]) : serial(docLocks, doc, () => handleDetections(doc, detections))),
     examined: (doc, seq) => {
       processed.set(doc, Math.max(processed.get(doc) ?? 0, seq))
       options.metrics?.examined.inc()
@@ -344,7 +340,7 @@ export const createResolver = (options: ResolverOptions): Resolver => {
 
     get: async (doc, id) => toPublic(await load(doc, id)),
 
-    resolve: (doc, id, optionId, by) => serial(docQueues, doc, async () => {
+    resolve: (doc, id, optionId, by) => serial(docLocks, doc, async () => {
       const r = await load(doc, id)
       const option = r.options.find((o) => o.id === optionId)
       if (!option) throw new ResolverError(ResolverErrorCode.UnknownOption, `conflict ${id} has no option ${optionId}`, { optionId })
@@ -374,7 +370,7 @@ export const createResolver = (options: ResolverOptions): Resolver => {
       return toPublic(next)
     }),
 
-    dismiss: (doc, id, by) => serial(docQueues, doc, async () => {
+    dismiss: (doc, id, by) => serial(docLocks, doc, async () => {
       const r = await load(doc, id)
       if (r.status === 'dismissed') return toPublic(r)
       if (r.status !== 'open' && r.status !== 'auto_applied') throw settled(r)
@@ -391,7 +387,7 @@ export const createResolver = (options: ResolverOptions): Resolver => {
 
     settings: async (name) => (await team(name)).settings,
 
-    updateSettings: (name, patch) => serial(teamQueues, name, async () => {
+    updateSettings: (name, patch) => serial(teamLocks, name, async () => {
       const valid = validateSettingsPatch(patch)
       return (await updateTeam(name, (state) => ({ ...state, settings: { ...state.settings, ...valid } }))).settings
     }),

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { Writable } from 'node:stream'
+import WebSocket from 'ws'
 import { createMemoryLog } from '@rota/log'
-import { startServer, type RotaServer } from '@rota/server'
+import { CloseCode } from '@rota/protocol'
+import { ServerErrorCode, startServer, type AdminAction, type RotaServer, type ServerHooks } from '@rota/server'
 import { resolverExtension } from './extension.ts'
 
 let server: RotaServer | undefined
@@ -59,5 +61,85 @@ describe('resolver routes', () => {
     const settings = await (await fetch(`${server.url}${settingsRoute}`)).json()
     expect(settings.threshold).toBeGreaterThanOrEqual(0)
     expect(settings.threshold).toBeLessThanOrEqual(1)
+  })
+})
+
+/** What the sync endpoint makes of a name: 'accepted' (its first sync message arrived) or the close code. */
+const overWebSocket = (server: RotaServer, name: string): Promise<'accepted' | number> =>
+  new Promise((resolve) => {
+    const ws = new WebSocket(`${server.wsUrl}/${encodeURIComponent(name)}`)
+    ws.on('message', () => {
+      resolve('accepted')
+      ws.close()
+    })
+    ws.on('close', (code) => resolve(code))
+    ws.on('error', () => undefined)
+  })
+
+/** What the conflicts API makes of it: 'accepted' (200) or the status and code. */
+const overConflictsApi = async (server: RotaServer, name: string): Promise<'accepted' | string> => {
+  const res = await fetch(`${server.url}/api/docs/${encodeURIComponent(name)}/conflicts`)
+  return res.status === 200 ? 'accepted' : `${res.status} ${(await res.json()).error.code}`
+}
+
+describe('document names on the conflicts API', () => {
+  const names: Array<[string, string]> = [
+    ['255 bytes', `acme/${'a'.repeat(250)}`],
+    ['255 bytes, two-byte characters up to the limit', `acme/${'\u00e9'.repeat(125)}`],
+    ['over 255 bytes in NFD, under in NFC (read in NFC by both)', `acme/${'e\u0301'.repeat(100)}`],
+    ['256 bytes', `acme/${'a'.repeat(251)}`],
+    ['256 bytes, a two-byte character across the limit', `acme/${'a'.repeat(249)}\u00e9`],
+    ['400 bytes (the resolver took up to 512 before)', `acme/${'a'.repeat(395)}`],
+    ['a .. segment', 'acme/../beta'],
+    ['an empty segment', 'acme//w1'],
+    ['a backslash', 'acme\\w1'],
+    ['a C1 control', 'acme/w\u00851'],
+  ]
+
+  it.each(names)('accepts and refuses exactly what the sync endpoint does: %s', async (_what, name) => {
+    const { server } = await start()
+    const sync = await overWebSocket(server, name)
+    const conflicts = await overConflictsApi(server, name)
+    if (sync === 'accepted') expect(conflicts).toBe('accepted')
+    else {
+      expect(sync).toBe(CloseCode.BadDocumentName)
+      expect(conflicts).toBe(`400 ${ServerErrorCode.BadDocName}`)
+    }
+    // Each name of the table is on the side it is meant to be.
+    expect(sync === 'accepted').toBe(Buffer.byteLength(name.normalize('NFC')) <= 255 && !/\.\.|\/\/|\\|\u0085/.test(name))
+  })
+
+  it('follows the server\'s configured limit, not a limit of its own', async () => {
+    server = await startServer({ log: createMemoryLog(), logger: false, limits: { maxDocNameLength: 40 }, extensions: [resolverExtension()] })
+    const fits = `acme/${'a'.repeat(35)}`
+    const over = `acme/${'a'.repeat(36)}`
+    expect([await overWebSocket(server, fits), await overConflictsApi(server, fits)]).toEqual(['accepted', 'accepted'])
+    expect([await overWebSocket(server, over), await overConflictsApi(server, over)]).toEqual([CloseCode.BadDocumentName, `400 ${ServerErrorCode.BadDocName}`])
+  })
+})
+
+describe('who may decide conflicts', () => {
+  it('is the auth hooks\' answer to canAdmin(identity, \'conflicts\'), not a role list of the resolver\'s', async () => {
+    const asked: AdminAction[] = []
+    // A manager whose deployment lets nobody decide conflicts, and a viewer whose deployment lets everyone.
+    const hooksWith = (decides: boolean): Partial<ServerHooks> => ({
+      authenticate: async (token) => ({ sub: token ?? 'x', tenant: 'acme', role: token === 'viewer' ? 'viewer' : 'manager' }),
+      canAdmin: (_identity, action) => {
+        asked.push(action)
+        return action === 'conflicts' ? decides : false
+      },
+    })
+    server = await startServer({ log: createMemoryLog(), logger: false, hooks: hooksWith(false), extensions: [resolverExtension()] })
+    const refused = await fetch(`${server.url}${conflictRoute}/dismiss`, { method: 'POST', headers: { authorization: 'Bearer manager' } })
+    expect(refused.status).toBe(403)
+    expect((await refused.json()).error).toMatchObject({ code: 'ROTA_RESOLVER_FORBIDDEN', details: { role: 'manager' } })
+    expect(asked).toEqual(['conflicts'])
+    await server.close()
+
+    server = await startServer({ log: createMemoryLog(), logger: false, hooks: hooksWith(true), extensions: [resolverExtension()] })
+    // Allowed to decide: the request reaches the resolver, which knows no such conflict.
+    const unknown = await fetch(`${server.url}${conflictRoute}/dismiss`, { method: 'POST', headers: { authorization: 'Bearer viewer' } })
+    expect(unknown.status).toBe(404)
+    expect((await unknown.json()).error.code).toBe('ROTA_RESOLVER_UNKNOWN_CONFLICT')
   })
 })

@@ -1,5 +1,5 @@
-/** The schedule's JSON types (@rota/model's), and reading one value out of it by path. */
-export type { ScheduleJSON, ShiftJSON, StaffJSON, Weekday } from '@rota/model'
+/** The schedule's JSON type (@rota/model's), and reading one value out of it by path. */
+export type { ScheduleJSON } from '@rota/model'
 
 /** The value at a dotted path ('shifts.s1.assignee') of a schedule's JSON, or undefined. */
 export const valueAt = (schedule: object, path: string): unknown => {

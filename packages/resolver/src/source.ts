@@ -21,7 +21,7 @@ export interface ScheduleSource {
 }
 
 /** A week's minutes from the shifts dated the day before it up to its last day (a shift is at most 24 hours). */
-export const weekMinutesFrom = (source: ScheduleSource, person: string, weekStart: string): number => {
+const weekMinutesFrom = (source: ScheduleSource, person: string, weekStart: string): number => {
   const weekStartsOn = source.settings().weekStartsOn
   let minutes = 0
   for (let d = -1; d < 7; d++) {

@@ -1,4 +1,5 @@
 import { ClassicLevel } from 'classic-level'
+import { createLocks } from '@rota/server'
 import { ResolverError, ResolverErrorCode } from './errors.ts'
 import type { TeamModelState } from './model.ts'
 import type { ConflictRecord, ConflictStatus, TeamSettings } from './types.ts'
@@ -34,25 +35,9 @@ export interface TeamState {
 }
 
 /** A claimed record not yet visible (an automatic resolution in flight). */
-export interface StoredRecord { record: ConflictRecord; claimed: boolean }
+interface StoredRecord { record: ConflictRecord; claimed: boolean }
 
 const statusOf = (s: StoredRecord): ConflictStatus | 'claimed' => (s.claimed ? 'claimed' : s.record.status)
-
-/** Serialises async sections per key. */
-const createLocks = () => {
-  const tails = new Map<string, Promise<unknown>>()
-  return async <T>(key: string, fn: () => Promise<T>): Promise<T> => {
-    const prev = tails.get(key) ?? Promise.resolve()
-    const run = prev.then(fn, fn)
-    const tail = run.catch(() => undefined)
-    tails.set(key, tail)
-    try {
-      return await run
-    } finally {
-      if (tails.get(key) === tail) tails.delete(key)
-    }
-  }
-}
 
 interface KeyValue {
   getRaw(key: string): Promise<string | undefined>

@@ -10,6 +10,7 @@
  */
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { tenantKeyOf } from '@rota/protocol'
 import { newTeamModel } from './model.ts'
 import type { ResolverStore, TeamState } from './store.ts'
 import { defaultTeamSettings, type ConflictId, type ConflictRecord, type ConflictStatus } from './types.ts'
@@ -35,7 +36,7 @@ export type StoreComplianceSetup = () => Promise<StoreComplianceHandle>
 
 /** A stored conflict record as the engine writes one; `patch` varies it. */
 export const sampleRecord = (doc: string, id: string, patch: Partial<ConflictRecord> = {}): ConflictRecord => ({
-  id: id as ConflictId, doc, team: doc.split('/')[0] ?? 'default', key: `double_booking:ana:${id}`, seq: 3,
+  id: id as ConflictId, doc, team: tenantKeyOf(doc), key: `double_booking:ana:${id}`, seq: 3,
   kind: 'double_booking', refs: { shifts: ['s1', 's2'], staff: ['ana'], paths: ['shifts.s1.assignee'], coverage: null },
   edits: [{ editorId: 'alice', role: 'manager', clientTime: '2026-11-23T09:00:00.000Z', receivedAt: '2026-11-23T09:00:01.000Z' }],
   options: [{ id: 'o1', keeps: ['alice'], label: 'Keep Alice’s', ops: [{ op: 'set', path: 'shifts.s2.assignee', value: null }] }],

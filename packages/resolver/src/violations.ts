@@ -67,10 +67,13 @@ const changed = <T extends object>(before: T | undefined, after: T | undefined, 
   (before === undefined) !== (after === undefined) || fields.some((f) => !same(before?.[f], after?.[f]))
 
 /** The slots a change can have changed, given the index after it. */
-export const slotsOf = (index: ScheduleIndex, change: RecordChange): Slot[] => {
+const slotsOf = (index: ScheduleIndex, change: RecordChange): Slot[] => {
   const out: Slot[] = []
-  const { weekStartsOn, coverage } = index.settings()
+  const { weekStartsOn, coverage, workRules } = index.settings()
   const covered = new Set(coverage.map((r) => r.role))
+  // Without working-time rules no working-time slot can hold a violation (most teams: most of the slots an edit
+  // touches); setting the rules re-checks every one of them (the settings case below).
+  const work = workRules !== undefined
   const weeks = (shift: ShiftJSON | undefined): void => {
     if (shift?.assignee != null) for (const w of weekMinutesOf(shift, weekStartsOn)) out.push({ kind: 'hours', person: shift.assignee, week: w.weekStart })
   }
@@ -83,13 +86,14 @@ export const slotsOf = (index: ScheduleIndex, change: RecordChange): Slot[] => {
       const { id, before, after } = change
       if (changed(before, after, ['assignee', 'date', 'role', 'requiredSkill'])) out.push({ kind: 'shift', id })
       if (changed(before, after, ['assignee', 'date', 'start', 'end'])) {
-        out.push({ kind: 'booking', id }, { kind: 'rest', id })
+        out.push({ kind: 'booking', id })
+        if (work) out.push({ kind: 'rest', id })
         weeks(before)
         weeks(after)
-        if (before) workSlots(index, before, out)
-        if (after) workSlots(index, after, out)
+        if (before && work) workSlots(index, before, out)
+        if (after && work) workSlots(index, after, out)
       }
-      if (changed(before, after, ['assignee', 'date', 'start', 'end', 'role'])) out.push({ kind: 'length', id })
+      if (work && changed(before, after, ['assignee', 'date', 'start', 'end', 'role'])) out.push({ kind: 'length', id })
       if (changed(before, after, ['assignee', 'date', 'start', 'end', 'role'])) {
         days(before)
         days(after)
@@ -108,7 +112,7 @@ export const slotsOf = (index: ScheduleIndex, change: RecordChange): Slot[] => {
       }
       if (exists || before?.maxHoursPerWeek !== after?.maxHoursPerWeek) for (const week of index.weeksOf(change.id)) out.push({ kind: 'hours', person: change.id, week })
       // Working-time limits follow the person's role.
-      if (role) personWorkSlots(index, change.id, out)
+      if (role && work) personWorkSlots(index, change.id, out)
       return out
     }
     case 'settings': {
@@ -131,7 +135,7 @@ export const slotsOf = (index: ScheduleIndex, change: RecordChange): Slot[] => {
 const kindRank = new Map<string, number>(conflictKinds.map((k, i) => [k, i]))
 
 /** New violations in a stable order: by kind, then key. */
-export const byKindAndKey = (a: Violation, b: Violation): number =>
+const byKindAndKey = (a: Violation, b: Violation): number =>
   (kindRank.get(a.kind) ?? 0) - (kindRank.get(b.kind) ?? 0) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
 
 export class ViolationIndex {

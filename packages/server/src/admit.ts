@@ -16,14 +16,14 @@ import type { DeniedChange } from '@rota/protocol'
 import type { Identity, ServerHooks } from './types.ts'
 
 /** One path is the other, or lies inside it (`?`, an unplaceable change, overlaps everything). */
-export const pathsOverlap = (a: string, b: string): boolean =>
+const pathsOverlap = (a: string, b: string): boolean =>
   a === b || a === '?' || b === '?' || a.startsWith(`${b}.`) || b.startsWith(`${a}.`)
 
 /** Who judges what: nobody judges trusted server code (no identity) or admins, who may change anything. */
 export const needsJudging = (identity: Identity | undefined): identity is Identity => identity !== undefined && identity.role !== 'admin'
 
 /** The refused changes of an effect, as the hooks decide them (a change without a decision is refused). */
-export const refusedChanges = (hooks: ServerHooks, identity: Identity, effect: Effect, doc?: string): DeniedChange[] => {
+const refusedChanges = (hooks: ServerHooks, identity: Identity, effect: Effect, doc?: string): DeniedChange[] => {
   if (effect.changes.length === 0) return []
   const facts = { get: (path: string) => effect.reader.get(path), written: (path: string) => effect.writes.get(path) ?? [] }
   const decisions = hooks.authorizeChanges(identity, facts, effect.changes, doc)

@@ -180,5 +180,3 @@ export const createBusAwareness = (ctx: BusAwarenessContext) => {
     },
   }
 }
-
-export type BusAwareness = ReturnType<typeof createBusAwareness>

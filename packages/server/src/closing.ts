@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws'
 
 /** A close reason must fit a control frame (123 bytes). */
-export const closeReason = (message: string): string => {
+const closeReason = (message: string): string => {
   const bytes = Buffer.from(message)
   return bytes.length <= 123 ? message : bytes.subarray(0, 120).toString('utf8').replace(/\uFFFD$/, '') + '...'
 }

@@ -1,4 +1,5 @@
 import { defaultAwarenessLimits } from '@rota/auth'
+import { maxDocNameBytes } from '@rota/protocol'
 import type { Limits } from './types.ts'
 
 export const defaultLimits: Limits = {
@@ -6,7 +7,7 @@ export const defaultLimits: Limits = {
   maxConnectionsPerAddress: 256,
   messagesPerSecond: 200,
   messageBurst: 2000,
-  maxDocNameLength: 255,
+  maxDocNameLength: maxDocNameBytes,
   authTimeoutMs: 10_000,
   maxBodySize: 8 * 1024 * 1024,
   awarenessPerSecond: defaultAwarenessLimits.perSecond,
@@ -24,6 +25,11 @@ export const defaultLimits: Limits = {
 }
 
 export const defaultCompressionThreshold = 1024
+
+/** Where the server listens when `host` is not given: loopback, so nothing is exposed by accident. */
+export const defaultHost = '127.0.0.1'
+/** The pino level of the server's log lines when `logger` is not given. */
+export const defaultLogLevel = 'info'
 
 /**
  * How clients may compress what they send (permessage-deflate's client context takeover):

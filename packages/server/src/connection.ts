@@ -344,7 +344,7 @@ export class Connection implements RoomMember, WireSource {
   private async submitReply(room: Room, update: Uint8Array): Promise<void> {
     const details = this.knownVectorDetails()
     const identity = this.identity as Identity
-    if (this.knownVector === undefined || isEmptyUpdate(update)) return this.submit(room, update, details)
+    if (this.knownVector === undefined || isEmptyUpdate(update)) return this.submit(room, update, details, undefined, true)
     // Bytes that are not an update are refused as such before the log is read for their view.
     inspectUpdate(update)
     const judged = needsJudging(identity)
@@ -354,13 +354,14 @@ export class Connection implements RoomMember, WireSource {
     try {
       if (this.closed || room.destroyed) return
       const cut = view.kind === 'past' ? { seq: view.seq, also: view.also.slice(0, 64) } : { seq: room.headSeq, also: [] }
-      this.submit(room, update, { ...details, view: cut }, doc)
+      this.submit(room, update, { ...details, view: cut }, doc, true)
     } finally {
       doc?.destroy()
     }
   }
 
-  private submit(room: Room, update: Uint8Array, details?: Record<string, unknown>, view?: Y.Doc): void {
+  /** `reply`: the update is the connection's sync reply (SyncStep2), not a live edit (see SubmitOptions.reply). */
+  private submit(room: Room, update: Uint8Array, details?: Record<string, unknown>, view?: Y.Doc, reply = false): void {
     const identity = this.identity as Identity
     const meta = {
       actor: identity.sub,
@@ -373,6 +374,7 @@ export class Connection implements RoomMember, WireSource {
       identity,
       except: this,
       ...(view === undefined ? {} : { view }),
+      ...(reply ? { reply } : {}),
       onDenied: (changes) => this.denyChanges(changes),
     })
     durable.then(

@@ -1,23 +1,21 @@
-import { validateDocName } from '@rota/auth'
+import { docNameProblem, normalizeDocName } from '@rota/protocol'
 import { RotaServerError, ServerErrorCode } from './errors.ts'
 
 export type DocName = string & { readonly __docName: true }
 
 /**
- * Checks a decoded document name with @rota/auth's rules (no empty, `.` or `..` segments, no leading or
+ * Checks a decoded document name with @rota/protocol's rules (no empty, `.` or `..` segments, no leading or
  * trailing `/`, no C0/C1 control characters or backslash, well-formed Unicode, at most `maxLength` UTF-8
- * bytes); throws ROTA_ERR_BAD_DOC_NAME. Returns the name in Unicode NFC: `café` typed on a Mac (NFD, `e` +
- * U+0301) and on Windows (NFC, `é`) look the same and must be one document, one room and one tenant check,
- * whichever way a client spelled it. Every name the server takes in (WebSocket path, REST, extensions, the
- * rooms) comes through here.
+ * bytes); throws ROTA_ERR_BAD_DOC_NAME with `details.reason`. Returns the name in Unicode NFC
+ * (`normalizeDocName`): one document, one room and one tenant check, whichever way a client spelled it. Every
+ * name the server takes in (WebSocket path, REST, extensions through `ExtensionContext.http`, the rooms) comes
+ * through here.
  */
 export const parseDocName = (name: string, maxLength: number): DocName => {
-  try {
-    // normalize() keeps lone surrogates as they are, so validateDocName still refuses them.
-    return validateDocName(name.normalize('NFC'), maxLength) as DocName
-  } catch (err) {
-    throw new RotaServerError(ServerErrorCode.BadDocName, err instanceof Error ? err.message : String(err), { name })
-  }
+  const normal = normalizeDocName(name)
+  const problem = docNameProblem(normal, maxLength)
+  if (problem !== undefined) throw new RotaServerError(ServerErrorCode.BadDocName, `document name ${problem}`, { name, reason: problem })
+  return normal as DocName
 }
 
 /** The document name of a WebSocket URL path: `/acme/2026-w48?ack=1` → `acme/2026-w48`. */

@@ -46,6 +46,11 @@ export const ServerErrorCode = {
   SlowReader: 'ROTA_ERR_SLOW_READER',
   /** The update log failed; the update is not durable. */
   LogFailed: 'ROTA_ERR_LOG_FAILED',
+  /**
+   * With several instances on one log: the update builds on edits the shared log holds but this instance's
+   * room has not caught up with yet (the bus lags, or Redis is down). Nothing is applied; retry (close 1013).
+   */
+  BehindLog: 'ROTA_ERR_BEHIND_LOG',
   /** Anything unexpected. */
   Internal: 'ROTA_ERR_INTERNAL',
 } as const
@@ -72,6 +77,7 @@ export const httpStatusOf: Record<ServerErrorCode, number> = {
   ROTA_ERR_SHUTTING_DOWN: 503,
   ROTA_ERR_SLOW_READER: 413,
   ROTA_ERR_LOG_FAILED: 503,
+  ROTA_ERR_BEHIND_LOG: 503,
   ROTA_ERR_INTERNAL: 500,
 }
 
@@ -79,7 +85,7 @@ export const httpStatusOf: Record<ServerErrorCode, number> = {
  * The WebSocket close code of each code when a connection is refused for it. Codes that only REST answers carry
  * (bad request, document not found…) close as an internal error should they ever reach a socket.
  */
-export const closeCodeTable: Record<ServerErrorCode, number> = {
+const closeCodeTable: Record<ServerErrorCode, number> = {
   ROTA_ERR_BAD_REQUEST: CloseCode.InternalError,
   ROTA_ERR_INVALID_OPS: CloseCode.InternalError,
   ROTA_ERR_BAD_DOC_NAME: CloseCode.InternalError,
@@ -99,6 +105,7 @@ export const closeCodeTable: Record<ServerErrorCode, number> = {
   ROTA_ERR_SHUTTING_DOWN: CloseCode.InternalError,
   ROTA_ERR_SLOW_READER: CloseCode.SlowReader,
   ROTA_ERR_LOG_FAILED: CloseCode.InternalError,
+  ROTA_ERR_BEHIND_LOG: CloseCode.TryAgainLater,
   ROTA_ERR_INTERNAL: CloseCode.InternalError,
 }
 

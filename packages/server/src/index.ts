@@ -1,4 +1,6 @@
-export { startServer, errorBody } from './server.ts'
+export { startServer } from './server.ts'
+export { errorBody, errorResponse, docParam, docParams } from './httpShapes.ts'
+export type { ExtensionErrorOptions, ExtensionHttp } from './extensionHttp.ts'
 export type {
   AdminAction,
   ApplyOptions,
@@ -19,10 +21,9 @@ export type {
 } from './types.ts'
 export { anonymousAdmin, openHooks } from './hooks.ts'
 export { authenticateRequests, requestToken } from './requestIdentity.ts'
-export { errorResponse } from './plugins/rest.ts'
 export { roleRulesExtension } from './plugins/roleRules.ts'
 export type { RoleRulesExtensionOptions } from './plugins/roleRules.ts'
-export { clientCompressionModes, defaultClientCompression, defaultLimits, defaultCompressionThreshold, defaultRoomHibernateMs, defaultRoomIdleMs, type ClientCompression } from './config.ts'
+export { clientCompressionModes, defaultClientCompression, defaultHost, defaultLimits, defaultLogLevel, defaultCompressionThreshold, defaultRoomHibernateMs, defaultRoomIdleMs, type ClientCompression } from './config.ts'
 export { createMetrics } from './metrics.ts'
 export type { Bus, BusDocMessage, BusHandlers, BusMessage, BusMessageKind, ReplicationOptions } from './bus.ts'
 export { busMessageKinds, isDocMessage } from './bus.ts'
@@ -37,3 +38,4 @@ export type { DocName } from './docName.ts'
 export { readHistory } from './history.ts'
 export type { HistoryEntry, HistoryPage } from './history.ts'
 export { restoreUpdate, revertUpdate } from './restore.ts'
+export { createLocks, type Locks } from './locks.ts'

@@ -100,7 +100,7 @@ describe('bad input closes only the sender, with a code and a reason, and stores
     cleanup.push(() => second.ws.close())
     // The editor holds one connection, `second` the other.
     const third = await connectRaw(ctx.server, DOC)
-    expect(await third.closed).toEqual({ code: CloseCode.TooManyDocuments, reason: 'too many connections from this address' })
+    expect(await third.closed).toEqual({ code: CloseCode.TooManyConnections, reason: 'too many connections from this address' })
     second.ws.close()
     await second.closed
     await untouched(ctx)

@@ -16,8 +16,6 @@ export type ClientMessage =
   | { kind: 'queryAwareness' }
   | { kind: 'auth' }
 
-export type ClientMessageKind = ClientMessage['kind']
-
 const bad = (message: string, details?: Record<string, unknown>) =>
   new RotaServerError(ServerErrorCode.BadMessage, message, details)
 

@@ -1,10 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { LogObserver } from '@rota/log'
 
-export type Direction = 'in' | 'out'
-/** `payload`: message bytes before compression; `wire`: bytes on the TCP socket (frames, compressed). */
-export type ByteLayer = 'payload' | 'wire'
-
 /** Something that can report the bytes its socket moved since it was last asked (a connection). */
 export interface WireSource {
   countWire(): void
@@ -14,7 +10,7 @@ export interface WireSource {
  * Per-message counts kept as plain numbers: a labelled prom-client `inc` hashes its labels on every call,
  * which was a measurable share of the cost of relaying an edit. The counters take these over when scraped.
  */
-export interface Tally {
+interface Tally {
   messagesIn: Map<string, number>
   messagesOut: Map<string, number>
   bytes: { payloadIn: number; payloadOut: number; wireIn: number; wireOut: number }

@@ -1,15 +1,18 @@
 import * as Y from 'yjs'
 import type { FastifyBaseLogger as Logger } from 'fastify'
-import type { EntryMeta, UpdateLog } from '@rota/log'
 import { mergeClocks, type DeniedChange } from '@rota/protocol'
 import { guardUpdate, isNoopUpdate, unjudgeable } from '@rota/auth'
-import { RotaServerError, ServerErrorCode } from './errors.ts'
-import { serverAuthor, type Room, type RoomMember } from './room.ts'
+import type { Room, RoomMember } from './room.ts'
 import { inspectUpdate, isEmptyUpdate } from './update.ts'
-import { copyOf, judgeOnView, needsJudging, refusalDetails, takeOutRefused } from './admit.ts'
+import { needsJudging, refusalDetails, takeOutRefused } from './admit.ts'
+import { RotaServerError, ServerErrorCode } from './errors.ts'
+import { createCommitSteps, seconds, type CommitContext, type Committed } from './commit.ts'
 import { updateMessage } from './messages.ts'
-import type { ServerMetrics } from './metrics.ts'
-import type { ApplyOptions, Identity, RefusedEvent, ServerHooks, UpdateEvent, UpdateMeta } from './types.ts'
+import { checkClients, forbidden, judgeFirst, newClients } from './submitChecks.ts'
+import type { ApplyOptions, Identity, RefusedEvent, ServerHooks, UpdateMeta } from './types.ts'
+
+export type { Committed } from './commit.ts'
+export { seconds } from './commit.ts'
 
 export interface SubmitOptions extends ApplyOptions {
   /** The connection that sent it: not relayed back to it (unless the server changed the update). */
@@ -21,32 +24,22 @@ export interface SubmitOptions extends ApplyOptions {
    * once. Without it an update with a refused change is refused whole and nothing is applied (REST).
    */
   onDenied?: (changes: DeniedChange[]) => void
+  /**
+   * The update is a connection's sync reply (SyncStep2): everything its client holds that the server lacks,
+   * which after a crash includes other editors' edits the server relayed but had not stored. It is checked
+   * against the client ids editors already write (submitChecks.ts) but claims none: only an editor's live
+   * edits make a client id theirs, or a reply forwarding someone's lost edits would lock that someone out.
+   */
+  reply?: boolean
 }
 
-/** An update in the log: its seq and the client ids whose structs it carries. */
-export interface Committed {
-  seq: number
-  clientIds: number[]
-}
-
-export const seconds = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9
-
-const sameClocks = (a: Map<number, number>, b: Map<number, number>): boolean =>
-  a.size === b.size && [...a].every(([client, clock]) => b.get(client) === clock)
-
-export interface PipelineContext {
-  log: UpdateLog
+export interface PipelineContext extends CommitContext {
   hooks: ServerHooks
-  metrics: ServerMetrics
   logger: Logger
-  /** Rooms.onUpdate's listeners: told of each update once it is durable. */
-  listeners: ReadonlySet<(event: UpdateEvent) => void>
   /** Rooms.onRefused's listeners: told of each update with changes taken out, once it is durable. */
   refusedListeners: ReadonlySet<(event: RefusedEvent) => void>
-  /** The log failed: the room's memory is ahead of the log; drop it (rooms.ts). */
-  fail(room: Room, err: unknown): void
-  /** An update failed half-applied: close the room's connections but `sender` and drop it (rooms.ts). */
-  reload(room: Room, sender?: RoomMember): void
+  /** Other instances append to the same log (a bus joins them): a room can be behind the log for a moment. */
+  sharedLog?: boolean
 }
 
 /**
@@ -55,7 +48,8 @@ export interface PipelineContext {
  * is durable. The registry (rooms.ts) owns the rooms' lifecycle; this owns an update's.
  */
 export const createUpdatePipeline = (ctx: PipelineContext) => {
-  const { log, hooks, metrics, logger, listeners, refusedListeners, fail, reload } = ctx
+  const { hooks, metrics, logger, refusedListeners, reload } = ctx
+  const { apply, commit } = createCommitSteps(ctx)
 
   /** After the entry is durable: a listener's failure is logged, never passed on to the editor. */
   const tellRefused = (event: RefusedEvent): void => {
@@ -64,119 +58,6 @@ export const createUpdatePipeline = (ctx: PipelineContext) => {
         listener(event)
       } catch (err) {
         logger.error({ err, doc: event.doc, seq: event.seq }, 'refused-change listener threw')
-      }
-    }
-  }
-
-  /**
-   * Applies an update to the room's document. Yjs may throw after integrating part of an update (e.g. a
-   * delete set that names clocks the client never reached): the refused update is not logged, so a room
-   * whose document changed is dropped and reloads from the log — memory never holds what the log lacks.
-   * Its connections are closed and resync on reconnect. Throws ROTA_ERR_BAD_UPDATE.
-   */
-  const apply = (room: Room, update: Uint8Array, sender?: RoomMember, during?: (tr: Y.Transaction) => void): void => {
-    const { store } = room.ydoc
-    const pending = [store.pendingStructs, store.pendingDs]
-    let failure: unknown
-    let changed = false
-    room.ydoc.transact((tr) => {
-      try {
-        Y.applyUpdate(room.ydoc, update, room)
-        during?.(tr)
-      } catch (err) {
-        failure = err
-        changed =
-          tr.deleteSet.clients.size > 0 ||
-          store.pendingStructs !== pending[0] ||
-          store.pendingDs !== pending[1] ||
-          !sameClocks(tr.beforeState, Y.decodeStateVector(Y.encodeStateVector(room.ydoc)))
-      }
-    }, room)
-    if (failure === undefined) return
-    if (changed) reload(room, sender)
-    throw new RotaServerError(ServerErrorCode.BadUpdate, 'update cannot be applied', {
-      cause: failure instanceof Error ? failure.message : String(failure),
-    })
-  }
-
-  const commit = (
-    room: Room,
-    update: Uint8Array,
-    to: Map<number, number>,
-    meta: UpdateMeta,
-    except?: RoomMember,
-  ): Promise<Committed> => {
-    const entryMeta: EntryMeta = {
-      ...meta,
-      clientIds: meta.clientIds ?? [...to.keys()],
-      receivedAt: meta.receivedAt ?? Date.now(),
-    }
-    const start = process.hrtime.bigint()
-    const appended = log.append(room.name, update, entryMeta)
-    // Broadcast before the disk answers: durability is reported separately.
-    room.broadcast(updateMessage(update), except)
-    const inOrder = Promise.all([room.appendTail, appended])
-    room.appendTail = inOrder.catch(() => undefined)
-    return inOrder.then(
-      ([, seq]) => {
-        metrics.appendSeconds.observe(seconds(start))
-        metrics.updates.inc({ origin: entryMeta.origin })
-        mergeClocks(room.durable, to)
-        room.headSeq = Math.max(room.headSeq, seq)
-        // `ydoc` read when a listener asks: a room that hibernated meanwhile is not built for nothing.
-        const event: UpdateEvent = { doc: room.name, seq, update, meta: entryMeta, get ydoc() { return room.ydoc } }
-        for (const listener of listeners) {
-          try {
-            listener(event)
-          } catch (err) {
-            logger.error({ err, doc: room.name, seq }, 'update listener threw')
-          }
-        }
-        return { seq, clientIds: entryMeta.clientIds }
-      },
-      (err: unknown) => {
-        fail(room, err)
-        throw new RotaServerError(ServerErrorCode.LogFailed, 'the update could not be stored', { doc: room.name })
-      },
-    )
-  }
-
-  const forbidden = (room: Room, reason: string, details: Record<string, unknown> = {}): RotaServerError =>
-    new RotaServerError(ServerErrorCode.Forbidden, reason, { doc: room.name, ...details })
-
-  /**
-   * What of the update is refused, decided before the room's document is touched: on the author's view
-   * when there is one, and for strict callers (REST) on a copy, so that a refusal applies nothing.
-   * undefined: judge inside the room's transaction (a live WebSocket update, see admit.ts).
-   */
-  const judgeFirst = (room: Room, update: Uint8Array, identity: Identity, options: SubmitOptions): DeniedChange[] | undefined => {
-    if (identity.role === 'viewer') throw forbidden(room, 'viewer is read-only')
-    if (options.view === undefined && options.onDenied !== undefined) return undefined
-    const view = options.view ?? copyOf(room.ydoc)
-    const refused = judgeOnView(hooks, identity, view, update, room.name)
-    if (options.view === undefined) view.destroy()
-    if (refused === 'pending') {
-      throw new RotaServerError(ServerErrorCode.ForgedView, 'the update was not made on the state its connection declared', { doc: room.name })
-    }
-    if (refused.length > 0 && options.onDenied === undefined) throw forbidden(room, refused[0]!.reason, { refused: refusalDetails(refused) })
-    return refused
-  }
-
-  /**
-   * New structs of a client id another editor wrote since the room loaded, or of the room's own, are
-   * refused: once the server held such a struct it would skip the real one with the same id (the other
-   * editor's next edit, lost without a word). A client id first applied from this editor becomes theirs.
-   * Ids from before the room loaded are not known and not checked (a client giving back edits the server
-   * lost may carry anyone's).
-   */
-  const newClients = (room: Room, to: Map<number, number>): number[] =>
-    [...to].filter(([client, clock]) => clock > Y.getState(room.ydoc.store, client)).map(([client]) => client)
-
-  const checkClients = (room: Room, clients: number[], identity: Identity): void => {
-    for (const client of clients) {
-      const owner = client === room.ydoc.clientID ? serverAuthor : room.authors.get(client)
-      if (owner !== undefined && owner !== identity.sub) {
-        throw forbidden(room, `the update carries new structs of Yjs client ${client}, which another editor writes`, { client })
       }
     }
   }
@@ -200,9 +81,15 @@ export const createUpdatePipeline = (ctx: PipelineContext) => {
     // stranded by someone else's update. A deletion of structs nobody sent yet is one (updateGuard.ts).
     if (identity !== undefined && !empty) {
       const pending = unjudgeable(room.ydoc, update)
+      // On a log several instances share, what this room lacks may be stored already by another instance that
+      // the room has not caught up with (the bus lags; Redis is down): not a refusal but "not yet". The client
+      // reconnects and its sync sends the update again, once the heads repair has brought the room up to date.
+      if (pending !== undefined && ctx.sharedLog === true) {
+        throw new RotaServerError(ServerErrorCode.BehindLog, `this instance has not caught up with the log yet: ${pending}`, { doc: room.name })
+      }
       if (pending !== undefined) throw forbidden(room, pending)
     }
-    let refused = judging ? judgeFirst(room, update, identity, options) : []
+    let refused = judging ? judgeFirst(hooks, room, update, identity, options) : []
     // Nothing to store, but answered in order with the appends before it (acks pair up with sends).
     if (empty) return room.appendTail.then(() => ({ seq: room.headSeq, clientIds: [] }))
     // Yjs skips the structs the room holds; the log must not keep a second (maybe different) version of
@@ -223,7 +110,7 @@ export const createUpdatePipeline = (ctx: PipelineContext) => {
     const start = process.hrtime.bigint()
     apply(room, update, options.except, judging && options.onDenied !== undefined ? takeOut : undefined)
     metrics.applySeconds.observe(seconds(start))
-    for (const client of claimed) if (!room.authors.has(client)) room.authors.set(client, (identity as Identity).sub)
+    if (options.reply !== true) for (const client of claimed) if (!room.authors.has(client)) room.authors.set(client, (identity as Identity).sub)
     if (refused === undefined || refused.length === 0 || rewritten === undefined) return commit(room, stored, to, meta, options.except)
     // The entry holds the editor's structs with the refused ones put back: everyone, the sender too, needs it.
     stored = rewritten

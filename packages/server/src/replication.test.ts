@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { MessageType } from '@rota/protocol'
+import { CloseCode, MessageType } from '@rota/protocol'
 import { createMemoryLog, createMemoryStore, type UpdateLog } from '@rota/log'
 import type { Bus, ReplicationOptions } from './bus.ts'
 import { createMemoryBusHub, type MemoryBusHub } from './busMemory.ts'
+import { updateMessage } from './messages.ts'
 import { cleanupAfterEach, connectClient, connectRaw, readAll, startTestServer, waitFor, whenSynced, type TestClient } from './testing.ts'
 import type { Extension, Rooms, RotaServer } from './types.ts'
 
@@ -135,6 +136,33 @@ describe('instances on one shared log, joined by a bus', () => {
     hub.up()
     await converged(list, logs[0]!)
     expect(await counter(servers[0]!, 'rota_bus_connected')).toBe(1)
+  })
+
+  it('closes with 1013 a live update that builds on what this instance has not caught up with, applying nothing; resent, it lands', async () => {
+    const { hub, servers, logs } = await cluster(2, { replication: { repairIntervalMs: 600_000 } })
+    const [watcher] = await clients([servers[1]!])
+    // An editor's first edit reaches the first instance while the bus is down: the second's room lacks it.
+    hub.down()
+    const writer = new Y.Doc()
+    const updates: Uint8Array[] = []
+    writer.on('update', (update: Uint8Array) => updates.push(update))
+    writer.getText('t').insert(0, 'first ')
+    writer.getText('t').insert(6, 'second')
+    const [first, second] = updates as [Uint8Array, Uint8Array]
+    await servers[0]!.rooms.applyUpdate(DOC, first, { actor: 'writer', role: 'admin', origin: 'rest' })
+    // Its next edit, live on the second instance: "not yet", not a refusal.
+    const raw = await connectRaw(servers[1]!, DOC)
+    raw.send(updateMessage(second))
+    expect((await raw.closed).code).toBe(CloseCode.TryAgainLater)
+    expect(await readAll(logs[0]!, DOC)).toHaveLength(1)
+    // Back up, the second instance catches up from the log; the client's resent edit is taken.
+    hub.up()
+    await waitFor(() => text(watcher!) === 'first ', 30_000, 'the second instance caught up')
+    const again = await connectRaw(servers[1]!, DOC)
+    again.send(updateMessage(second))
+    await waitFor(async () => (await readAll(logs[0]!, DOC)).length === 2, 30_000, 'the resent edit stored')
+    await converged([watcher!], logs[0]!)
+    expect(text(watcher!)).toBe('first second')
   })
 
   it('a room loaded on another instance later follows the log from its loaded head', async () => {

@@ -62,30 +62,45 @@ export interface RoomRegistry extends Rooms {
 }
 
 /** Hibernates the rooms nobody used since the last sweep (their `used` flag is still clear), and counts them. */
-const hibernateIdle = async (entries: Iterable<Promise<Room>>, metrics: ServerMetrics): Promise<void> => {
+const hibernateIdle = async (entries: Iterable<Promise<Room>>, metrics: ServerMetrics, told: (room: Room) => void): Promise<void> => {
   let hibernating = 0
   for (const entry of [...entries]) {
     const room = await entry.catch(() => undefined)
     if (room === undefined || room.destroyed) continue
-    if (!room.used && room.hibernate()) metrics.docsHibernated.inc()
+    if (!room.used && room.hibernate()) {
+      metrics.docsHibernated.inc()
+      told(room)
+    }
     room.used = false
     if (room.hibernating) hibernating++
   }
   metrics.hibernating.set(hibernating)
 }
 
-export const createRooms = (ctx: RoomsContext): RoomRegistry => {
-  const { log, hooks, metrics, logger } = ctx
+/**
+ * The open rooms by document name: loading a room once however many ask at a time, idle unloading after
+ * `idleMs`, and dropping a room whose log failed or whose update failed half-applied (its connections are
+ * closed; the next use loads it again once the appends in flight are stored).
+ */
+const createRoomTable = (ctx: RoomsContext) => {
+  const { log, metrics, logger } = ctx
   const rooms = new Map<DocName, Promise<Room>>()
   /** Appends still in flight for rooms dropped early (reload, failure): the next load reads after them. */
   const draining = new Map<DocName, Promise<unknown>>()
-  const listeners = new Set<(event: UpdateEvent) => void>()
 
   const load = async (name: DocName): Promise<Room> => {
     await draining.get(name)
     await ctx.events?.beforeLoad?.(name)
     const start = process.hrtime.bigint()
-    const [state, head] = await Promise.all([stateParts(log, name), log.head(name)]).catch((err: unknown) => {
+    // The head first, then the state: with several instances another one may append meanwhile, and a room
+    // must never claim a seq its state lacks (the bus would drop that entry as one it holds, and the heads
+    // repair would see nothing behind). A state ahead of its head is harmless: what the bus or the repair
+    // brings again, Yjs skips.
+    const loaded = async () => {
+      const head = await log.head(name)
+      return { head, state: await stateParts(log, name) }
+    }
+    const { state, head } = await loaded().catch((err: unknown) => {
       ctx.events?.unloaded?.(name) // the bus subscribed for a room that will not be
       throw err
     })
@@ -181,12 +196,31 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     for (const member of members) if (member !== sender) member.close(CloseCode.InternalError, 'document reloaded; reconnect')
   }
 
+  return { rooms, getRoom, drop, touch, fail, reload }
+}
+
+export const createRooms = (ctx: RoomsContext): RoomRegistry => {
+  const { log, hooks, metrics, logger } = ctx
+  const { rooms, getRoom, drop, touch, fail, reload } = createRoomTable(ctx)
+  const listeners = new Set<(event: UpdateEvent) => void>()
   const refusedListeners = new Set<(event: RefusedEvent) => void>()
-  const { change, applyStored, submit } = createUpdatePipeline({ log, hooks, metrics, logger, listeners, refusedListeners, fail, reload })
+  const { change, applyStored, submit } = createUpdatePipeline({
+    log, hooks, metrics, logger, listeners, refusedListeners, fail, reload, sharedLog: ctx.events !== undefined,
+  })
 
   const named = (doc: string): DocName => parseDocName(doc, ctx.maxDocNameLength)
 
-  const sweep = (): Promise<void> => hibernateIdle(rooms.values(), metrics)
+  const hibernateListeners = new Set<(doc: string, headSeq: number) => void>()
+  const tellHibernated = (room: Room): void => {
+    for (const listener of hibernateListeners) {
+      try {
+        listener(room.name, room.headSeq)
+      } catch (err) {
+        logger.error({ err, doc: room.name }, 'hibernate listener threw')
+      }
+    }
+  }
+  const sweep = (): Promise<void> => hibernateIdle(rooms.values(), metrics, tellHibernated)
   const hibernateMs = ctx.hibernateMs ?? 0
   const sweeper = hibernateMs > 0 ? setInterval(() => void sweep(), hibernateMs) : undefined
   sweeper?.unref()
@@ -225,6 +259,11 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
     onRefused(listener) {
       refusedListeners.add(listener)
       return () => refusedListeners.delete(listener)
+    },
+
+    onHibernate(listener) {
+      hibernateListeners.add(listener)
+      return () => hibernateListeners.delete(listener)
     },
 
     broadcast(doc, message) {

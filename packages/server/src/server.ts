@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyError } from 'fastify'
 import fastifyWebsocket, { type WebsocketPluginOptions } from '@fastify/websocket'
 import fastifySwagger from '@fastify/swagger'
-import { clientCompressionModes, defaultClientCompression, defaultCompressionThreshold, defaultPingIntervalMs, defaultRoomHibernateMs, defaultRoomIdleMs, hardPayloadCap, resolveLimits } from './config.ts'
+import { clientCompressionModes, defaultClientCompression, defaultCompressionThreshold, defaultHost, defaultLogLevel, defaultPingIntervalMs, defaultRoomHibernateMs, defaultRoomIdleMs, hardPayloadCap, resolveLimits } from './config.ts'
 import { RotaServerError, ServerErrorCode, authErrorCodes, codeOf, isRotaServerError } from './errors.ts'
 import { resolveHooks } from './hooks.ts'
 import { frameworkErrors, rewriteUrl } from './badUrl.ts'
@@ -11,6 +11,7 @@ import { withRedaction } from './logging.ts'
 import { shutdown } from './shutdown.ts'
 import { trackSockets } from './sockets.ts'
 import { syncInflateWebSocket } from './inflate.ts'
+import { lazySerializerBuilder, lazyValidatorBuilder } from './lazyCompilers.ts'
 import { createMetrics } from './metrics.ts'
 import { createRooms } from './rooms.ts'
 import { createReplication } from './replication.ts'
@@ -19,16 +20,13 @@ import { healthPlugin } from './plugins/health.ts'
 import { metricsPlugin } from './plugins/metrics.ts'
 import { restPlugin } from './plugins/rest.ts'
 import { registerWeb } from './plugins/web.ts'
+import { createExtensionHttp } from './extensionHttp.ts'
+import { errorBody } from './httpShapes.ts'
 import type { RotaServer, ServerOptions } from './types.ts'
 
 /** `/readyz` reads the head of this (never created) document to see that the log answers. */
 const READINESS_PROBE = 'rota-readiness-probe'
 const READINESS_TIMEOUT_MS = 1000
-
-/** The body of every HTTP error: `{ error: { code, message, details } }`. */
-export const errorBody = (code: string, message: string, details?: unknown) => ({
-  error: { code, message, details: details ?? {} },
-})
 
 /**
  * Starts a Rota server: fastify with the sync (WebSocket), REST, metrics, health and web
@@ -56,7 +54,7 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
   let accepting = true
 
   const app = Fastify({
-    logger: options.logger === false ? false : withRedaction(options.logger ?? { level: 'info' }),
+    logger: options.logger === false ? false : withRedaction(options.logger ?? { level: defaultLogLevel }),
     ...httpServerOptions(limits),
     rewriteUrl,
     frameworkErrors,
@@ -66,6 +64,8 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
     // Document names are URL-encoded into one segment (`acme%2Fw48`): keep them whole, however long, so that
     // parseDocName refuses an overlong one with 400 ROTA_ERR_BAD_DOC_NAME (Node caps a request line at 16 KiB).
     routerOptions: { maxParamLength: 16 * 1024 },
+    // Each route's schemas are compiled when the route is first used, not while the server starts (lazyCompilers.ts).
+    schemaController: { compilersFactory: { buildValidator: lazyValidatorBuilder(), buildSerializer: lazySerializerBuilder() } },
   })
   const sockets = trackSockets(app.server)
   const clientLog = createClientLog(app.log)
@@ -177,9 +177,10 @@ export const startServer = async (options: ServerOptions): Promise<RotaServer> =
   }
   await app.register(healthPlugin, { isReady: async () => accepting && (await logAnswers()) })
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())
-  for (const extension of options.extensions ?? []) await app.register(extension, { rooms, log, hooks })
+  const http = createExtensionHttp(hooks, limits)
+  for (const extension of options.extensions ?? []) await app.register(extension, { rooms, log, hooks, limits, http })
 
-  await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 })
+  await app.listen({ host: options.host ?? defaultHost, port: options.port ?? 0 })
   const address = app.server.address()
   if (address === null || typeof address === 'string') throw new Error('server has no TCP address')
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address

@@ -5,6 +5,7 @@ import type { EntryMeta, UpdateLog } from '@rota/log'
 import type { AuthHooks, Identity } from '@rota/auth'
 import type { DeniedChange } from '@rota/protocol'
 import type { ClientCompression } from './config.ts'
+import type { ExtensionHttp } from './extensionHttp.ts'
 import type { ServerMetrics } from './metrics.ts'
 import type { ReplicationOptions } from './bus.ts'
 
@@ -117,15 +118,28 @@ export interface Rooms {
   getDoc(doc: string): Promise<Y.Doc>
   /** Names of the documents open in memory. */
   openDocs(): string[]
+  /**
+   * Called when an open document's room hibernates (nobody used it for `roomHibernateMs`: its Y.Doc is dropped
+   * until next used), with the seq its state is at: an extension can drop what it keeps for the document too.
+   * Returns the unsubscribe function.
+   */
+  onHibernate(listener: (doc: string, headSeq: number) => void): () => void
 }
 
 export interface ExtensionContext {
   rooms: Rooms
   log: UpdateLog
   hooks: ServerHooks
+  /** The server's limits, resolved (the same object as `http.limits`). */
+  limits: Limits
+  /**
+   * The server's HTTP plumbing for the extension's routes: identity on the request, document names read as the
+   * sync endpoint reads them, errors in the server's shape (extensionHttp.ts).
+   */
+  http: ExtensionHttp
 }
 
-/** An extension is a fastify plugin that receives the rooms and the log (resolver, later a bus). */
+/** An extension is a fastify plugin that receives the rooms, the log, the hooks and the server's HTTP plumbing. */
 export type Extension = FastifyPluginAsync<ExtensionContext>
 
 export interface ServerOptions {

@@ -27,7 +27,7 @@ export interface ViewLimits {
   maxViewAgeMs: number
 }
 
-export const defaultViewLimits: ViewLimits = { maxViewEntries: 10_000, maxViewAgeMs: 30 * 24 * 3600 * 1000 }
+const defaultViewLimits: ViewLimits = { maxViewEntries: 10_000, maxViewAgeMs: 30 * 24 * 3600 * 1000 }
 
 export type AuthorView =
   /** The client had everything the server had: its view is the room's current state. */

@@ -3,7 +3,7 @@ import type { SendResult } from './send.ts'
 import type { Attempt, Delivery, StoredEndpoint } from './types.ts'
 
 /** Attempts kept in a delivery's record (a 24-hour window holds about 30). */
-export const MAX_ATTEMPTS_KEPT = 50
+const MAX_ATTEMPTS_KEPT = 50
 
 export interface Outcome {
   delivery: Delivery

@@ -1,6 +1,6 @@
+import { createLocks, type Locks } from '@rota/server'
 import { WebhookError, WebhookErrorCode } from './errors.ts'
 import { isEndpointId, newEndpointId } from './ids.ts'
-import { createLocks, type Locks } from './locks.ts'
 import type { WebhookMetrics } from './metrics.ts'
 import { endpointLock } from './outbox.ts'
 import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH, newSecret } from './signature.ts'
@@ -26,7 +26,7 @@ const logEntry = ({ body: _body, windowStart: _w, nextAt, tenant: _t, ...rest }:
 })
 
 /** The endpoint as the API shows it: everything but the secret. */
-export const publicEndpoint = ({ secret: _secret, ...rest }: StoredEndpoint): Endpoint => rest
+const publicEndpoint = ({ secret: _secret, ...rest }: StoredEndpoint): Endpoint => rest
 
 /** Checks a registration and returns it normalised (events deduplicated, in catalogue order); throws WebhookError. */
 export const validateNewEndpoint = (input: NewEndpoint, allowPrivateAddresses: boolean): { url: string; events: EventType[]; secret: string | undefined; description: string | null } => {

@@ -1,4 +1,4 @@
-import { RotaError } from '@rota/errors'
+import { errorClass } from '@rota/errors'
 
 /**
  * Stable error codes of @rota/webhooks. HTTP answers carry them in the server's error shape
@@ -34,14 +34,6 @@ export const httpStatusOf: Record<WebhookErrorCode, number> = {
   ROTA_WEBHOOK_STORE: 500,
 }
 
-export class WebhookError extends RotaError<WebhookErrorCode> {
-  declare readonly status: number
-  declare readonly details: Record<string, unknown>
-
-  constructor(code: WebhookErrorCode, message: string, details: Record<string, unknown> = {}, options: { cause?: unknown } = {}) {
-    super(code, message, { status: httpStatusOf[code], details, cause: options.cause })
-    this.name = 'WebhookError'
-  }
-}
+export class WebhookError extends errorClass('WebhookError', httpStatusOf) {}
 
 export const isWebhookError = (err: unknown): err is WebhookError => err instanceof WebhookError

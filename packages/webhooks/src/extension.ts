@@ -1,12 +1,11 @@
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 import type { PublishEvent, PublishListener } from '@rota/publish'
-import { authenticateRequests, errorBody, type Extension, type ExtensionContext } from '@rota/server'
+import { type Extension, type ExtensionContext, createLocks } from '@rota/server'
 import { createEndpoints, type Endpoints } from './endpoints.ts'
 import { isWebhookError } from './errors.ts'
 import { webhookEventsOf } from './events.ts'
 import { createMemoryKeyValue, openLevelKeyValue, type KeyValue } from './kv.ts'
-import { createLocks } from './locks.ts'
 import { createWebhookMetrics } from './metrics.ts'
 import { createOutbox, type Outbox } from './outbox.ts'
 import { defaultRetryPolicy, type RetryPolicy } from './policy.ts'
@@ -57,7 +56,7 @@ export const createWebhooks = (options: WebhooksOptions = {}): Webhooks => {
   let signalReady: (outbox: Outbox) => void = () => undefined
   const ready = new Promise<Outbox>((resolve) => (signalReady = resolve))
 
-  const extension: Extension = async (app: FastifyInstance, { hooks }: ExtensionContext) => {
+  const extension: Extension = async (app: FastifyInstance, { hooks, http }: ExtensionContext) => {
     const ownsStore = options.store === undefined
     const kv = options.store ?? (options.dir === undefined ? createMemoryKeyValue() : await openLevelKeyValue(options.dir))
     const store = createWebhookStore(kv)
@@ -80,11 +79,8 @@ export const createWebhooks = (options: WebhooksOptions = {}): Webhooks => {
       if (ownsStore) await kv.close()
     })
 
-    authenticateRequests(app, hooks)
-    app.setErrorHandler((err: FastifyError, _request, reply) => {
-      if (isWebhookError(err)) return reply.code(err.status).send(errorBody(err.code, err.message, err.details))
-      throw err
-    })
+    http.authenticate(app)
+    http.handleErrors(app, { isOwn: isWebhookError })
     webhookRoutes(app, hooks, endpoints)
     // What was pending when the server last stopped goes out now.
     outbox.wake()

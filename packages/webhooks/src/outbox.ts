@@ -1,6 +1,6 @@
+import type { Locks } from '@rota/server'
 import { outcomeOf } from './attempt.ts'
 import { newDeliveryId } from './ids.ts'
-import type { Locks } from './locks.ts'
 import type { WebhookMetrics } from './metrics.ts'
 import type { RetryPolicy } from './policy.ts'
 import type { Scheduler } from './scheduler.ts'

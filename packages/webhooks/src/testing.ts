@@ -1,23 +1,16 @@
-/** Helpers for this package's tests: a scripted HTTP receiver, a hand-moved clock, a server with publish and webhooks. */
+/** Helpers for this package's tests: a scripted HTTP receiver, a hand-moved clock, a server with publish and webhooks (on @rota/publish's test server). */
 import { once } from 'node:events'
-import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createAuth, createMemoryRoleRulesStore, loadRoleRulesCache, mintToken, type Identity } from '@rota/auth'
-import { openLevelLog } from '@rota/log-leveldb'
 import { publishExtension } from '@rota/publish'
-import { roleRulesExtension, startServer, type RotaServer } from '@rota/server'
+import { startTestServer, tempDir as sharedTempDir, type TestServer } from '@rota/publish/testing'
 import { createWebhooks, type WebhooksHandle, type WebhooksOptions } from './extension.ts'
 import type { Scheduler } from './scheduler.ts'
 
-export const secret = 'webhooks-test-secret-webhooks-test-secret-01'
+export { call, token } from '@rota/publish/testing'
 
-export const tempDir = (): { dir: string; remove(): void } => {
-  const dir = mkdtempSync(join(tmpdir(), 'rota-webhooks-'))
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
-}
+export const tempDir = (): { dir: string; remove(): void } => sharedTempDir('rota-webhooks-')
 
 /** A clock that moves only when told: `advance` fires the wake-ups that came due. */
 export interface ManualScheduler extends Scheduler {
@@ -50,7 +43,7 @@ export const manualScheduler = (start: number): ManualScheduler => {
 /** How the receiver answers a request: a status, dropping the connection, or never answering. */
 export type Behaviour = number | 'close' | 'hang'
 
-export interface Received {
+interface Received {
   headers: IncomingHttpHeaders
   body: string
   /** What the receiver answered. */
@@ -115,48 +108,17 @@ export const startReceiver = async (script: Behaviour[] = [200], answer?: (r: { 
   }
 }
 
-export interface WebhookServer {
-  server: RotaServer
+export interface WebhookServer extends TestServer {
   handle: WebhooksHandle
-  close(): Promise<void>
 }
 
 /** A server as `rota serve` runs it, with publishing feeding webhooks; log, publish and webhooks stores in `dir`. */
 export const startWebhookServer = async (dir: string, options: Omit<WebhooksOptions, 'dir' | 'onReady'> = {}, now?: () => number): Promise<WebhookServer> => {
-  const log = await openLevelLog({ dir: join(dir, 'log') })
-  const rules = await loadRoleRulesCache(createMemoryRoleRulesStore())
-  const webhooks = createWebhooks({ allowPrivateAddresses: true, ...options, dir: join(dir, 'webhooks'), onReady: (h) => (handle = h) })
   let handle: WebhooksHandle | undefined
-  const server = await startServer({
-    log,
-    logger: false,
-    hooks: createAuth({ secret }, { rules }),
-    extensions: [
-      roleRulesExtension({ cache: rules }),
-      webhooks.extension,
-      publishExtension({ dir: join(dir, 'publish'), onEvent: webhooks.publishListener, ...(now === undefined ? {} : { now }) }),
-    ],
-  })
-  return {
-    server,
-    handle: handle as WebhooksHandle,
-    close: async () => {
-      await server.close()
-      await log.close()
-    },
-  }
-}
-
-export const token = (claims: Partial<Identity>): Promise<string> => mintToken({ secret, allowPublicOpen: false }, claims, { expiresIn: 600 })
-
-export interface Answer<T = Record<string, unknown>> { status: number; body: T }
-
-/** One JSON request with a bearer token. */
-export const call = async <T = Record<string, unknown>>(server: RotaServer, method: string, path: string, bearer: string, body?: unknown): Promise<Answer<T>> => {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  })
-  return { status: res.status, body: (await res.json()) as T }
+  const webhooks = createWebhooks({ allowPrivateAddresses: true, ...options, dir: join(dir, 'webhooks'), onReady: (h) => (handle = h) })
+  const started = await startTestServer(dir, [
+    webhooks.extension,
+    publishExtension({ dir: join(dir, 'publish'), onEvent: webhooks.publishListener, ...(now === undefined ? {} : { now }) }),
+  ])
+  return { ...started, handle: handle as WebhooksHandle }
 }

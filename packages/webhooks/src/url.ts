@@ -37,7 +37,7 @@ export const isPrivateAddress = (address: string): boolean => {
 
 const isLocalName = (host: string): boolean => host === 'localhost' || host.endsWith('.localhost')
 
-export const MAX_URL_LENGTH = 2048
+const MAX_URL_LENGTH = 2048
 
 /** Checks a webhook URL as registration does; returns it normalised (WHATWG URL serialisation). */
 export const parseWebhookUrl = (raw: unknown, allowPrivateAddresses: boolean): string => {

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import { createRedisBus, type BusLogger } from '@rota/bus-redis'
+import type { BusLogger } from '@rota/bus-redis'
 import type { Bus } from '@rota/server'
 import type { Config } from '../config.ts'
 
@@ -28,5 +28,9 @@ export const lateLogger = (): BusLogger & { bind(target: BusLogger): void } => {
   }
 }
 
-export const openBus = (config: Config, logger: BusLogger): Bus | undefined =>
-  config.busUrl === '' ? undefined : createRedisBus({ url: config.busUrl, instanceId: config.instanceId || defaultInstanceId(), logger })
+/** The bus, or none without a URL. Redis's client (ioredis, ~60 modules) is loaded only when one is configured. */
+export const openBus = async (config: Config, logger: BusLogger): Promise<Bus | undefined> => {
+  if (config.busUrl === '') return undefined
+  const { createRedisBus } = await import('@rota/bus-redis')
+  return createRedisBus({ url: config.busUrl, instanceId: config.instanceId || defaultInstanceId(), logger })
+}

@@ -14,7 +14,7 @@ import type { Config } from '../config.ts'
 import { openUpdateLog, usesPostgres } from './logBackend.ts'
 import { lockedByServer, ServerAnswer, type ServerClient } from './serverClient.ts'
 
-export interface DocListing {
+interface DocListing {
   doc: string
   headSeq: number
   /** ISO-8601. */

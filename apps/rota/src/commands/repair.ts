@@ -18,7 +18,7 @@ const seqRanges = (ranges: Array<[number, number]>): string =>
   ranges.map(([from, to]) => (from === to ? `${from}` : `${from}–${to}`)).join(', ')
 
 /** The report as lines: what was rewritten, re-created, lost and cut; the verification's damage. */
-export const describeRepair = (report: RepairReport): string[] => {
+const describeRepair = (report: RepairReport): string[] => {
   const lines: string[] = []
   for (const log of report.logs) {
     lines.push(`write-ahead log ${log.file}: ${log.damage.length} damaged places, ${log.kept} batches kept, ${log.dropped} operations dropped`)

@@ -19,7 +19,7 @@ export { logDirOf, resolverDirOf, rulesDirOf } from './paths.ts'
 export const publishDirOf = (dataDir: string): string => join(dataDir, 'publish')
 
 /** Where calendar feeds (token hashes) and the events each feed showed live inside the data directory. */
-export const calendarDirOf = (dataDir: string): string => join(dataDir, 'calendar')
+const calendarDirOf = (dataDir: string): string => join(dataDir, 'calendar')
 
 /** Where webhook endpoints, their outbox and delivery log live inside the data directory. */
 export const webhooksDirOf = (dataDir: string): string => join(dataDir, 'webhooks')
@@ -70,7 +70,7 @@ export const startServing = async (config: Config, values: ParsedValues, env = p
     const busLogger = lateLogger()
     // One id for this instance on the bus and in the resolver's lease rows (made up when not configured).
     const instance = { ...config, instanceId: config.instanceId || defaultInstanceId() }
-    const bus = openBus(instance, busLogger)
+    const bus = await openBus(instance, busLogger)
     if (bus !== undefined) opened.push(() => bus.close())
     // With --log-url the resolver's store is PostgreSQL too, shared by the instances (resolverBackend.ts).
     const resolverBackend = config.resolver === 'on' ? await openResolverBackend(instance) : undefined

@@ -23,7 +23,7 @@ export interface ServerClient {
   request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options?: { query?: Record<string, string | number | undefined>; body?: unknown }): Promise<T>
 }
 
-export const createServerClient = (url: string, token: string | undefined): ServerClient => {
+const createServerClient = (url: string, token: string | undefined): ServerClient => {
   const base = url.replace(/\/+$/, '')
   return {
     url: base,

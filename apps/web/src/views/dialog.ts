@@ -51,8 +51,6 @@ export const openFormDialog = (options: {
   return form
 }
 
-export const closeDialog = (): void => dialog().close()
-
 let fieldCount = 0
 
 /** A labelled field: the label names the control exactly, the hint describes it. */

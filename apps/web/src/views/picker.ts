@@ -4,7 +4,7 @@ import { field, formValue } from './dialog.ts'
 
 const RECENT_KEY = 'rota.recent'
 
-export const recentDocs = (): string[] => {
+const recentDocs = (): string[] => {
   try {
     const list: unknown = JSON.parse(localStorage.getItem(RECENT_KEY) ?? '[]')
     return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : []

@@ -181,7 +181,7 @@ const form = (ctx: EditorContext, cache: PublishCache): HTMLElement => {
   return f
 }
 
-export const lastPublicationLine = (cache: { publications: Publication[] | null }): HTMLElement | null => {
+const lastPublicationLine = (cache: { publications: Publication[] | null }): HTMLElement | null => {
   const last = cache.publications?.[0]
   return last === undefined ? null : h('p', { class: 'last-publication', 'data-publication': last.id }, publicationLine(last), last.note ? ` · “${last.note}”` : '')
 }

@@ -31,7 +31,7 @@ export const staffIdFor = (name: string, taken: Iterable<string>): string => {
   return id
 }
 
-export const openStaffEditor = (ctx: EditorContext, id: string | null): void => {
+const openStaffEditor = (ctx: EditorContext, id: string | null): void => {
   const schedule = ctx.store.schedule()
   const existing = id === null ? undefined : schedule.staff[id]
   const person: StaffJSON = existing ?? { name: '', role: '', skills: [], maxHoursPerWeek: 40, unavailable: [] }

@@ -8,7 +8,7 @@ import { createMemoryLog } from '@rota/log'
 import { createAuth, type RotaAuth } from '../createAuth.ts'
 import type { Identity } from '../types.ts'
 
-export const testSecret = 'rota-test-secret-rota-test-secret-0123456789'
+const testSecret = 'rota-test-secret-rota-test-secret-0123456789'
 
 /** A signed HS256 token for these claims, valid for ten minutes unless `exp` says otherwise. */
 export const mint = async (claims: Partial<Identity> & { exp?: number; nbf?: number }, secret = testSecret): Promise<string> => {

@@ -3,7 +3,7 @@ import * as Y from 'yjs'
 import type { Rooms } from '@rota/server'
 import { toJSON, type ScheduleJSON } from '@rota/model'
 import type { UpdateLog } from '@rota/log'
-import { errorResponse, parseVersionRef, RotaServerError, ServerErrorCode } from '@rota/server'
+import { docParams, errorResponse, parseVersionRef, RotaServerError, ServerErrorCode } from '@rota/server'
 import type { Access } from '../access.ts'
 import { exportCsv, type ExportKind } from '../csv.ts'
 import { parseRange } from '../range.ts'
@@ -38,7 +38,7 @@ export const exportRoutes = (app: FastifyInstance, log: UpdateLog, rooms: Rooms,
       schema: {
         tags: ['exports'], summary: summaries[kind],
         description: 'RFC 4180 (CRLF, quoted where needed); text cells starting with = + - @ get a leading apostrophe. The numbers are the grid\'s (@rota/model).',
-        params: { type: 'object', properties: { doc: { type: 'string', minLength: 1, description: 'Document name, URL-encoded into one segment (acme%2F2026-w48)' } }, required: ['doc'] },
+        params: docParams,
         querystring: {
           type: 'object',
           properties: {

@@ -6,8 +6,8 @@ import fc from 'fast-check'
 import type { PathOp } from '../ops.ts'
 import { WEEKDAYS } from '../schema.ts'
 
-export const STAFF_IDS = ['ana', 'ben', 'cy'] as const
-export const SHIFT_IDS = ['s1', 's2', 's3'] as const
+const STAFF_IDS = ['ana', 'ben', 'cy'] as const
+const SHIFT_IDS = ['s1', 's2', 's3'] as const
 
 const pad = (n: number): string => String(n).padStart(2, '0')
 export const dateArb = fc.record({ month: fc.integer({ min: 11, max: 12 }), day: fc.integer({ min: 1, max: 30 }) }).map(({ month, day }) => `2026-${pad(month)}-${pad(day)}`)
@@ -79,7 +79,7 @@ function set(path: string, value: unknown): PathOp {
 }
 
 /** One path op; weighted towards record creation so the pool fills up. */
-export const opArb: fc.Arbitrary<PathOp> = fc.oneof(
+const opArb: fc.Arbitrary<PathOp> = fc.oneof(
   { arbitrary: fc.record({ id: staffIdArb, value: staffRecordArb }).map(({ id, value }) => set(`staff.${id}`, value)), weight: 4 },
   { arbitrary: fc.record({ id: shiftIdArb, value: shiftRecordArb }).map(({ id, value }) => set(`shifts.${id}`, value)), weight: 4 },
   { arbitrary: staffFieldOp, weight: 4 },

@@ -15,7 +15,7 @@ import {
   checkScalar,
 } from '../schema.ts'
 
-export class ReferenceError extends Error {
+class ReferenceError extends Error {
   constructor(readonly code: string) {
     super(code)
   }

@@ -10,10 +10,10 @@ import { openLevelLog } from '@rota/log-leveldb'
 import { startServer, type RotaServer } from '@rota/server'
 import { RotaProvider, type RotaProviderOptions } from '../provider.ts'
 
-export const NodeWebSocket = WebSocket as unknown as typeof globalThis.WebSocket
+const NodeWebSocket = WebSocket as unknown as typeof globalThis.WebSocket
 
 /** Short delays so tests do not wait long; the schedule itself is tested with fake timers. */
-export const quickBackoff = { initialDelay: 50, factor: 1.5, maxDelay: 250, jitter: 0.2 }
+const quickBackoff = { initialDelay: 50, factor: 1.5, maxDelay: 250, jitter: 0.2 }
 
 /** Polls until `check` holds; throws after `timeoutMs` (a bound, not a timing assertion). */
 export const waitFor = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> => {
@@ -141,7 +141,7 @@ export const settled = (providers: RotaProvider[]): boolean =>
   providers.every((p) => p.state.status === 'connected' && p.state.synced && p.state.saved)
 
 /** JSON with object keys sorted: two replicas list map keys in different orders. */
-export const canonical = (value: unknown): string =>
+const canonical = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))

@@ -6,6 +6,7 @@ import { EMPTY_UPDATE, readHistory } from '../history.ts'
 import { RotaServerError, ServerErrorCode } from '../errors.ts'
 import { parseDocName } from '../docName.ts'
 import { authenticateRequests } from '../requestIdentity.ts'
+import { docParams, errorResponse } from '../httpShapes.ts'
 import { restoreUpdate } from '../restore.ts'
 import { assertV1Update } from '../updateFormat.ts'
 import { parseVersionRef } from '../version.ts'
@@ -19,30 +20,7 @@ export interface RestPluginOptions {
   limits: Limits
 }
 
-/** The JSON schema of `{ error: { code, message, details } }`, for every route's error responses (extensions too). */
-export const errorResponse = {
-  type: 'object',
-  properties: {
-    error: {
-      type: 'object',
-      properties: {
-        code: { type: 'string' },
-        message: { type: 'string' },
-        details: { type: 'object', additionalProperties: true },
-      },
-      required: ['code', 'message', 'details'],
-    },
-  },
-  required: ['error'],
-} as const
-
 const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 422: errorResponse }
-
-const docParams = {
-  type: 'object',
-  properties: { doc: { type: 'string', minLength: 1, description: 'Document name, URL-encoded into one segment (acme%2F2026-w48)' } },
-  required: ['doc'],
-} as const
 
 const seqResponse = {
   type: 'object',

@@ -2,9 +2,8 @@ import type { FastifyRequest } from 'fastify'
 import { AuthErrorCode, isAuthError, isValidTenant, parseRoleRules, roleRulesView, roles, ruleAreas, type RoleRules, type RoleRulesCache } from '@rota/auth'
 import { RotaServerError, ServerErrorCode } from '../errors.ts'
 import { authenticateRequests } from '../requestIdentity.ts'
-import { errorBody } from '../server.ts'
+import { errorBody, errorResponse } from '../httpShapes.ts'
 import type { Extension, Identity } from '../types.ts'
-import { errorResponse } from './rest.ts'
 
 export interface RoleRulesExtensionOptions {
   /** The cache `createAuth` reads the rules from: writes here are what the next judged update sees. */

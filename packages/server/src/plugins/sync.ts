@@ -49,7 +49,7 @@ export const syncPlugin: FastifyPluginAsync<SyncPluginOptions> = async (app, { c
       }
       const open = perAddress.get(address) ?? 0
       if (open >= context.limits.maxConnectionsPerAddress) {
-        reject(socket, address, CloseCode.TooManyDocuments, 'too many connections from this address', ServerErrorCode.TooManyConnections)
+        reject(socket, address, CloseCode.TooManyConnections, 'too many connections from this address', ServerErrorCode.TooManyConnections)
         return
       }
       perAddress.set(address, open + 1)
