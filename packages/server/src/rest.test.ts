@@ -45,6 +45,45 @@ describe('REST API', () => {
     expect(listed.docs).toEqual([{ doc: DOC, headSeq: 2, lastChange: expect.any(String) }])
   })
 
+  it('GET answers a seq and a schedule of one state, while an edit applied in memory is still being stored', async () => {
+    const shared = createMemoryLog()
+    // Appends wait for the test: an edit is applied and relayed, but not yet stored.
+    let release: (() => void) | undefined
+    let holding = false
+    let headAsked = false
+    const log = Object.create(shared, {
+      head: {
+        value: (doc: string) => {
+          if (release !== undefined) headAsked = true
+          return shared.head(doc)
+        },
+      },
+      append: {
+        value: async (...args: Parameters<typeof shared.append>) => {
+          if (holding) await new Promise<void>((resolve) => (release = resolve))
+          holding = false
+          return shared.append(...args)
+        },
+      },
+    }) as typeof shared
+    const server = track(await startTestServer({ log }))
+    expect((await patch(server, seedOps)).status).toBe(200)
+    const editor = track(connectClient(server, DOC))
+    await whenSynced(editor)
+    holding = true
+    editor.doc.transact(() => (editor.doc.getMap('shifts').get('s1') as Y.Map<unknown>).set('assignee', 'ben'))
+    await waitFor(async () => (await server.rooms.getDoc(DOC)).getMap('shifts').toJSON().s1?.assignee === 'ben', 30_000, 'the edit in memory')
+    await waitFor(() => release !== undefined, 30_000, 'the append held')
+    const answer = fetch(docUrl(server)).then((res) => res.json() as Promise<{ seq: number; schedule: { shifts: Record<string, { assignee: string | null }> } }>)
+    // Released only once the GET has read the log's head (still 1): the answer must not pair it with Ben.
+    await waitFor(() => headAsked, 30_000, 'the GET reading the head while the append is held')
+    release?.()
+    const { seq, schedule } = await answer
+    expect(seq).toBe(2)
+    expect(schedule.shifts.s1?.assignee).toBe('ben')
+    expect((await shared.head(DOC))?.headSeq).toBe(2)
+  })
+
   it('?at= returns past versions by sequence number and by time', async () => {
     const server = track(await startTestServer())
     await patch(server, seedOps)

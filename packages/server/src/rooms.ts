@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import type { FastifyBaseLogger as Logger } from 'fastify'
-import { stateParts, type UpdateLog } from '@rota/log'
+import { applyStateParts, stateParts, type UpdateLog } from '@rota/log'
 import { CloseCode } from '@rota/protocol'
 import { parseDocName, type DocName } from './docName.ts'
 import { Room, type RoomMember } from './room.ts'
@@ -60,6 +60,9 @@ export interface RoomRegistry extends Rooms {
   /** Closes every connection with `code`, waits for pending appends, drops the rooms. */
   close(code: number, reason: string): Promise<void>
 }
+
+/** How often `snapshot` waits for a busy room's appends before it reads the log at its head instead. */
+const maxSnapshotAttempts = 8
 
 /** Hibernates the rooms nobody used since the last sweep (their `used` flag is still clear), and counts them. */
 const hibernateIdle = async (entries: Iterable<Promise<Room>>, metrics: ServerMetrics, told: (room: Room) => void): Promise<void> => {
@@ -276,6 +279,26 @@ export const createRooms = (ctx: RoomsContext): RoomRegistry => {
       const room = await getRoom(named(doc))
       touch(room)
       return room.ydoc
+    },
+
+    async snapshot(doc, read) {
+      const name = named(doc)
+      for (let attempt = 0; attempt < maxSnapshotAttempts; attempt++) {
+        const room = await getRoom(name)
+        touch(room)
+        const tail = room.appendTail
+        await tail
+        // No update was applied while the appends settled: the document is the log at the room's head.
+        if (room.appendTail === tail && !room.destroyed) return { seq: room.headSeq, value: read(room.ydoc) }
+      }
+      const head = (await log.head(name))?.headSeq ?? 0
+      const ydoc = new Y.Doc()
+      try {
+        applyStateParts(ydoc, await stateParts(log, name, { seq: head }))
+        return { seq: head, value: read(ydoc) }
+      } finally {
+        ydoc.destroy()
+      }
     },
 
     openDocs: () => [...rooms.keys()],

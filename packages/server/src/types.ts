@@ -116,6 +116,12 @@ export interface Rooms {
   broadcast(doc: string, message: Uint8Array): void
   /** The room's document, loading it from the log if needed. Do not modify it directly: use change(). */
   getDoc(doc: string): Promise<Y.Doc>
+  /**
+   * `read(ydoc)` on the room's document at a moment when it holds exactly the log up to `seq`: every update it
+   * applied is stored (its appends have settled), so a seq and what is read of the document come from one state.
+   * A room that keeps taking updates is read from the log at its head instead. `read` must not keep the document.
+   */
+  snapshot<T>(doc: string, read: (ydoc: Y.Doc) => T): Promise<{ seq: number; value: T }>
   /** Names of the documents open in memory. */
   openDocs(): string[]
   /**

@@ -197,7 +197,11 @@ export const restPlugin: FastifyPluginAsync<RestPluginOptions> = async (app, { r
       const doc = readable(request)
       const head = await existing(doc)
       const at = (request.query as { at?: string }).at
-      if (at === undefined) return { doc, seq: head.headSeq, schedule: toJSON(await rooms.getDoc(doc)) }
+      // The seq and the schedule of one state: the room's memory can be ahead of the log while appends settle.
+      if (at === undefined) {
+        const { seq, value } = await rooms.snapshot(doc, toJSON)
+        return { doc, seq, schedule: value }
+      }
       const ref = parseVersionRef(at)
       let seq: number
       if ('seq' in ref) {
