@@ -1,21 +1,21 @@
-import { createHash } from 'node:crypto'
 import type * as Y from 'yjs'
-import { tenantKeyOf, type ConflictsNotice } from '@rota/protocol'
+import type { ConflictsNotice } from '@rota/protocol'
 import { createLocks, type Locks } from '@rota/server'
 import { ResolverError, ResolverErrorCode } from './errors.ts'
-import type { Detection } from './detect.ts'
 import type { EditEvent } from './history.ts'
-import { learn, newTeamModel, predict } from './model.ts'
-import { applyWithInverse } from './ops.ts'
-import { buildConflict } from './options.ts'
 import type { ResolverMetrics } from './metrics.ts'
 import { Pipeline, type ResolverLog } from './pipeline.ts'
 import type { RetentionOptions } from './retention.ts'
 import { Slicer, defaultSliceMs } from './slicer.ts'
-import type { ResolverStore, TeamState } from './store.ts'
+import { createHandling } from './handling.ts'
+import { createTeams } from './teams.ts'
+import { teamOf, toPublic } from './records.ts'
+
+export { conflictIdOf, teamOf, toPublic } from './records.ts'
+import type { ResolverStore } from './store.ts'
 import {
-  conflictStatuses, defaultTeamSettings, isConflictKind,
-  type Conflict, type ConflictId, type ConflictRecord, type ConflictStatus, type TeamSettings,
+  conflictStatuses, isConflictKind,
+  type Conflict, type ConflictRecord, type ConflictStatus, type TeamSettings,
 } from './types.ts'
 
 export interface ResolverOptions {
@@ -82,23 +82,6 @@ export interface Resolver {
   processedSeq(doc: string): number
 }
 
-/**
- * A document's team is its tenant (the prefix before the first '/'), keyed by @rota/protocol's `tenantKeyOf`:
- * a document without a '/' belongs to no tenant (docs/security.md) and has the team '', which no tenant can be
- * called (it used to be 'default', which a tenant of that name shared).
- */
-export const teamOf = (doc: string): string => tenantKeyOf(doc)
-
-export const conflictIdOf = (doc: string, seq: number, key: string): ConflictId =>
-  `c_${createHash('sha256').update(`${doc}\n${seq}\n${key}`).digest('hex').slice(0, 20)}` as ConflictId
-
-const LEFT_ALONE_WEIGHT = 0.3
-
-export const toPublic = (r: ConflictRecord): Conflict => ({
-  id: r.id, kind: r.kind, refs: r.refs, edits: r.edits, options: r.options, suggestion: r.suggestion,
-  status: r.status, appliedOptionId: r.appliedOptionId, detectedAt: r.detectedAt, resolvedAt: r.resolvedAt, resolvedBy: r.resolvedBy,
-})
-
 export const validateSettingsPatch = (patch: unknown): Partial<TeamSettings> => {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
     throw new ResolverError(ResolverErrorCode.BadInput, 'settings must be an object')
@@ -127,9 +110,7 @@ export const createResolver = (options: ResolverOptions): Resolver => {
   const leftAloneAfter = options.unchallengedAfterMs ?? 24 * 3600_000
   const docLocks = createLocks()
   const teamLocks = createLocks()
-  const teams = new Map<string, TeamState>()
   const processed = new Map<string, number>()
-  const pendingLeftAlone = new Map<string, Array<{ doc: string; id: string; at: number }>>()
   let inflight = new Set<Promise<unknown>>()
 
   /** Keeps `idle()` waiting for a promise (settled either way). */
@@ -143,26 +124,10 @@ export const createResolver = (options: ResolverOptions): Resolver => {
   /** One section at a time per key (`docLocks`: a document's conflicts; `teamLocks`: a team's model), seen by `idle()`. */
   const serial = <T>(locks: Locks, key: string, fn: () => Promise<T>): Promise<T> => track(locks(key, fn))
 
-  const freshTeam = (): TeamState => ({ model: newTeamModel(), settings: { ...defaultTeamSettings } })
-  const team = async (name: string): Promise<TeamState> => {
-    const cached = options.cacheTeams === false ? undefined : teams.get(name)
-    if (cached) return cached
-    const state = (await store.getTeam(name)) ?? freshTeam()
-    teams.set(name, state)
-    return state
-  }
-
-  /** Read-modify-write through the store (no lost update when another instance teaches the same team). */
-  const updateTeam = async (name: string, fn: (state: TeamState) => TeamState): Promise<TeamState> => {
-    const next = await store.updateTeam(name, (current) => fn(current ?? freshTeam()))
-    teams.set(name, next)
-    return next
-  }
-
-  const teach = (name: string, record: ConflictRecord, chosen: string, weight = 1): Promise<void> =>
-    serial(teamLocks, name, async () => {
-      await updateTeam(name, (state) => ({ ...state, model: learn(state.model, record.features, chosen, weight) }))
-    })
+  const teams = createTeams({
+    store, now, leftAloneAfter, cacheTeams: options.cacheTeams !== false, metrics: options.metrics, serial, teamLocks, track,
+  })
+  const { team, updateTeam, teach, sweepNow } = teams
 
   const notify = async (doc: string, changed: string[]): Promise<void> => {
     if (!options.notify || changed.length === 0) return
@@ -170,118 +135,7 @@ export const createResolver = (options: ResolverOptions): Resolver => {
     options.notify(doc, { open, changed })
   }
 
-  const sweepLeftAlone = async (teamName: string): Promise<void> => {
-    const pending = pendingLeftAlone.get(teamName) ?? []
-    const due = pending.filter((p) => now() - p.at >= leftAloneAfter)
-    if (due.length === 0) return
-    pendingLeftAlone.set(teamName, pending.filter((p) => !due.includes(p)))
-    for (const p of due) {
-      const r = await store.get(p.doc, p.id)
-      if (!r || r.status !== 'auto_applied' || r.learnedUnchallenged || r.appliedOptionId === null) continue
-      if (await store.transition({ ...r, learnedUnchallenged: true }, 'auto_applied')) {
-        await teach(teamName, r, r.appliedOptionId, LEFT_ALONE_WEIGHT)
-        options.metrics?.judge(teamName, true)
-      }
-    }
-  }
-
-  const applyChange = async (r: ConflictRecord, optionId: string, strategy: string, confidence: number | null,
-    undo: ConflictRecord['appliedInverse'], ops: ConflictRecord['appliedInverse']): Promise<ConflictRecord['appliedInverse']> => {
-    let inverse: ConflictRecord['appliedInverse'] = []
-    await options.change(r.doc, { conflictId: r.id, optionId, strategy, confidence }, (ydoc) => {
-      inverse = applyWithInverse(ydoc, undo ?? [], ops ?? [])
-    })
-    return inverse
-  }
-
-  /**
-   * An open conflict on the same problem (key) as a new detection that names more editors: a later
-   * session joined it (a third editor's note, a third value for one field). It grows in place, keeping its
-   * id, so the team answers one conflict whose options cover every involved editor ([O4]).
-   */
-  const openToGrow = async (doc: string, d: Detection, editors: number): Promise<ConflictRecord | undefined> =>
-    (await store.list(doc)).find((r) => r.key === d.key && r.status === 'open' && r.edits.length < editors)
-
-  /** Applies a confident suggestion; if the document moved under it, the conflict is asked instead. */
-  const applyAutomatically = async (record: ConflictRecord, strategy: string, expected: 'claimed' | 'open'): Promise<ConflictRecord> => {
-    const teamName = record.team
-    const optionId = record.suggestion.optionId
-    const option = record.options.find((o) => o.id === optionId)
-    try {
-      const inverse = await applyChange(record, optionId, strategy, record.suggestion.confidence, [], option?.ops ?? [])
-      const applied = { ...record, appliedOptionId: optionId, appliedInverse: inverse, resolvedAt: new Date(now()).toISOString(), resolvedBy: 'resolver' }
-      await store.transition(applied, expected)
-      options.metrics?.autoApplied.inc({ kind: record.kind })
-      pendingLeftAlone.set(teamName, [...(pendingLeftAlone.get(teamName) ?? []), { doc: record.doc, id: record.id, at: now() }])
-      return applied
-    } catch {
-      const asked = { ...record, status: 'open' as const }
-      await store.transition(asked, expected)
-      options.metrics?.asked.inc({ kind: record.kind })
-      return asked
-    }
-  }
-
-  /**
-   * The id is claimed but hidden: an automatic resolution whose instance stopped between claim and outcome
-   * (it crashed; only a lease holder re-examining what its predecessor did not finish gets here). Asked
-   * instead, by compare-and-set on `claimed`: if that instance was only paused and finishes, one of the two wins.
-   */
-  const recoverClaim = async (record: ConflictRecord): Promise<boolean> =>
-    (await store.get(record.doc, record.id)) === undefined && store.transition({ ...record, status: 'open' }, 'claimed')
-
-  const handleDetections = async (doc: string, detections: Detection[]): Promise<Conflict[]> => {
-    const teamName = teamOf(doc)
-    const created: Conflict[] = []
-    for (const d of detections) {
-      const built = buildConflict(d)
-      const state = await team(teamName)
-      const prediction = predict(state.model, built.features)
-      // Threshold 0 is the team's explicit "act on everything": the trust conditions (model.ts) are for the default.
-      const trusted = prediction.trusted || state.settings.threshold === 0
-      const auto = trusted && prediction.confidence >= state.settings.threshold && !state.settings.alwaysAsk.includes(built.kind)
-      const grown = await openToGrow(doc, d, built.edits.length)
-      const record: ConflictRecord = {
-        id: grown?.id ?? conflictIdOf(doc, d.seq, d.key), doc, team: teamName, key: d.key, seq: grown?.seq ?? d.seq,
-        kind: built.kind, refs: built.refs, edits: built.edits, options: built.options,
-        suggestion: { optionId: prediction.optionId, confidence: round(prediction.confidence), strategy: prediction.strategy },
-        status: auto ? 'auto_applied' : 'open', appliedOptionId: null,
-        detectedAt: grown?.detectedAt ?? new Date(now()).toISOString(), resolvedAt: null, resolvedBy: null,
-        features: built.features, appliedInverse: null, learnedUnchallenged: false,
-      }
-      if (grown) {
-        // Compare-and-set on `open`: of two instances growing it, both write the same record.
-        if (!(await store.transition({ ...record, status: 'open' }, 'open'))) continue
-        created.push(toPublic(auto ? await applyAutomatically(record, prediction.strategy, 'open') : { ...record, status: 'open' }))
-        continue
-      }
-      // Another instance fed the same log derives the same id: whoever claims first acts ([S2]).
-      if (!(await store.claim(record))) {
-        if (options.recoverClaims && await recoverClaim(record)) created.push(toPublic({ ...record, status: 'open' }))
-        continue
-      }
-      options.metrics?.detected.inc({ kind: record.kind })
-      if (auto) {
-        created.push(toPublic(await applyAutomatically(record, prediction.strategy, 'claimed')))
-      } else {
-        options.metrics?.asked.inc({ kind: record.kind })
-        created.push(toPublic(record))
-      }
-    }
-    await notify(doc, created.map((c) => c.id))
-    const listener = options.onConflicts
-    if (listener !== undefined && created.length > 0) track(Promise.resolve().then(() => listener(doc, created)).catch(() => undefined))
-    await sweepLeftAlone(teamName)
-    return created
-  }
-
-  // Left-alone automatic resolutions are also looked at between conflicts, at most once a second per team.
-  const lastSweep = new Map<string, number>()
-  const sweepNow = (teamName: string): void => {
-    if (now() - (lastSweep.get(teamName) ?? Number.NEGATIVE_INFINITY) < 1000 || !pendingLeftAlone.get(teamName)?.length) return
-    lastSweep.set(teamName, now())
-    track(sweepLeftAlone(teamName).catch(() => undefined))
-  }
+  const { handleDetections, applyChange } = createHandling({ options, now, teams, notify, track })
 
   const slicer = new Slicer(options.sliceMs ?? defaultSliceMs, undefined, (ms) => options.metrics?.slices.observe(ms / 1000))
   const pipeline = new Pipeline<Conflict[]>({
@@ -405,4 +259,3 @@ export const createResolver = (options: ResolverOptions): Resolver => {
   }
 }
 
-const round = (x: number): number => Math.round(x * 1000) / 1000
